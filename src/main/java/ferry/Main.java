@@ -1,0 +1,178 @@
+package ferry;
+
+import ferry.balancer.Balancer;
+import ferry.client.Client;
+import ferry.config.ConfigException;
+import ferry.config.ConfigLoader;
+import ferry.config.FerryConfig;
+import ferry.config.Role;
+import ferry.server.Server;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * {@code java -jar ferry.jar --role balancer|server|client [--config FILE] [--set path=value]... [client flags]}.
+ * Exit codes: 0 done, 1 runtime failure (a port in use, a failed load run), 2 bad usage or configuration.
+ */
+@Command(name = "ferry", sortOptions = false, usageHelpAutoWidth = true,
+    description = "Ferry: a high-availability TCP load-balancing cluster on Vert.x and Hazelcast.",
+    footer = {"", "Roles:",
+        "  balancer  joins the cluster, discovers servers, serves the frontends of its config",
+        "  server    joins the cluster and announces its services (echo, whoami, external)",
+        "  client    interactive client, or load generator with --connections",
+        "", "Defaults of each role are conf/<role>.json. --role ROLE --help shows that role's flags.",
+        "Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration."})
+public final class Main {
+  static final String CLIENT_HELP = """
+
+      Client flags (--role client; each is shorthand for --set KEY=VALUE):
+        --target HOST:PORT[,HOST:PORT...]  where to connect; on a failed connect the next is tried (127.0.0.1:9000)
+        --connections N                   load mode with N connections (0 = interactive: stdin to socket, reply to stdout)
+        --duration D                      load run length: 500ms, 10s, 2m (default 10s when --requests is not given)
+        --requests N                      load run of N requests in all, instead of a duration
+        --size BYTES                      payload of each request (64)
+        --json                            last stdout line is a JSON summary""";
+  static final String BALANCER_HELP = """
+
+      Balancer: frontends.NAME.{host,port,pool,mode,algorithm,connectTimeoutMs,retries}; algorithms roundrobin,
+      leastconn, p2c, hash, random. Defaults: conf/balancer.json. Example: --set frontends.redis.port=6380""";
+  static final String SERVER_HELP = """
+
+      Server: services.NAME.{type,pool,host,port,weight} (type echo|whoami), or {type:external,pool,target,weight}.
+      Defaults: conf/server.json. Example: --set services.redis={"type":"external","pool":"redis","target":"127.0.0.1:6379"}""";
+
+  @Option(names = "--role", paramLabel = "ROLE", description = "balancer, server or client (default: the config file's \"role\")")
+  String role;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "JSON config file (default: the role's defaults, conf/<role>.json)")
+  Path config;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a config key by dotted path; VALUE is JSON if it parses, else a string; repeatable")
+  List<String> sets = new ArrayList<>();
+
+  @Option(names = "--target", hidden = true) String target;
+  @Option(names = "--connections", hidden = true) Integer connections;
+  @Option(names = "--duration", hidden = true) String duration;
+  @Option(names = "--requests", hidden = true) Long requests;
+  @Option(names = "--size", hidden = true) Integer size;
+  @Option(names = "--json", hidden = true) boolean json;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help (with --role, that role's flags too)")
+  boolean help;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Parses and runs; returns the exit code (a balancer or server returns only once it was stopped). */
+  static int run(String[] args) {
+    Main main = new Main();
+    CommandLine cli = new CommandLine(main);
+    PrintWriter err = new PrintWriter(System.err, true);
+    try {
+      cli.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      err.println("ferry: " + e.getMessage() + " (see --help)");
+      return 2;
+    }
+    if (main.help) {
+      if (main.role != null && !Role.ids().contains(main.role)) {
+        err.println("ferry: --role: unknown role \"" + main.role + "\" (expected one of " + String.join(", ", Role.ids()) + ")");
+        return 2;
+      }
+      System.out.print(cli.getUsageMessage());
+      System.out.println(roleHelp(main.role));
+      return 0;
+    }
+    FerryConfig cfg;
+    try {
+      cfg = ConfigLoader.load(main.role, main.config, main.allSets());
+    } catch (ConfigException e) {
+      err.println("ferry: " + e.getMessage());
+      return 2;
+    }
+    if (cfg.role() == Role.CLIENT) {
+      return Client.run(cfg.client(), System.out, System.err, System.in);
+    }
+    NodeNameConverter.set(cfg.node().name());
+    return cfg.role() == Role.BALANCER
+        ? serve(() -> Balancer.start(cfg).map(b -> b::close))
+        : serve(() -> Server.start(cfg).map(s -> s::close));
+  }
+
+  /** Client flags become --set overrides after the user's own, and are refused for other roles. */
+  private List<String> allSets() {
+    List<String> all = new ArrayList<>(sets);
+    List<String> flags = new ArrayList<>();
+    if (target != null) flags.add("target=" + target);
+    if (connections != null) flags.add("connections=" + connections);
+    if (duration != null) flags.add("duration=" + duration);
+    if (requests != null) flags.add("requests=" + requests);
+    if (size != null) flags.add("size=" + size);
+    if (json) flags.add("json=true");
+    if (!flags.isEmpty() && role != null && !role.equals(Role.CLIENT.id())) {
+      String flag = flags.get(0).substring(0, flags.get(0).indexOf('='));
+      throw new ConfigException("--" + flag + " is a client flag; it does not apply to --role " + role);
+    }
+    all.addAll(flags);
+    return all;
+  }
+
+  private static String roleHelp(String role) {
+    if (role == null) {
+      return "";
+    }
+    return switch (role) {
+      case "client" -> CLIENT_HELP;
+      case "balancer" -> BALANCER_HELP;
+      case "server" -> SERVER_HELP;
+      default -> "";
+    };
+  }
+
+  private interface Stoppable {
+    Future<Void> stop();
+  }
+
+  /** Starts a cluster node, then waits for SIGTERM/SIGINT and leaves the cluster gracefully. */
+  private static int serve(Supplier<Future<Stoppable>> starter) {
+    Logger log = LoggerFactory.getLogger(Main.class);
+    Stoppable node;
+    try {
+      node = starter.get().toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.error("cannot start: {}", cause.getMessage());
+      log.debug("start failure", cause);
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping: leaving the cluster");
+      try {
+        node.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("stop did not complete cleanly: {}", e.toString());
+      }
+      stopped.countDown();
+    }, "ferry-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

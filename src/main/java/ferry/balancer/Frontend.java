@@ -1,0 +1,112 @@
+package ferry.balancer;
+
+import ferry.balancer.algorithm.Algorithm;
+import ferry.config.FrontendConfig;
+import ferry.net.Relay;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One frontend's data path, shared by its listener on every event loop: accept, choose a server, connect
+ * (retrying on another server), then hand both sockets to a {@link Relay}.
+ */
+public final class Frontend {
+  private static final Logger log = LoggerFactory.getLogger(Frontend.class);
+
+  private final FrontendConfig config;
+  private final Pools pools;
+  private final Algorithm algorithm;
+  private final AtomicLong active = new AtomicLong();
+  private final LongAdder total = new LongAdder();
+  private final LongAdder connectFailures = new LongAdder();
+  private final LongAdder bytesIn = new LongAdder();
+  private final LongAdder bytesOut = new LongAdder();
+
+  public Frontend(FrontendConfig config, Pools pools) {
+    this.config = config;
+    this.pools = pools;
+    this.algorithm = Algorithm.named(config.algorithm());
+  }
+
+  public FrontendConfig config() {
+    return config;
+  }
+
+  /** Called by Vert.x on the event loop that owns the accepted socket. */
+  void accept(NetSocket socket) {
+    Relay relay = Relay.adopt(socket);
+    Channel client = relay.client();
+    active.incrementAndGet();
+    total.increment();
+    client.closeFuture().addListener(f -> {
+      active.decrementAndGet();
+      bytesIn.add(relay.bytesIn());
+      bytesOut.add(relay.bytesOut());
+    });
+    attempt(relay, new HashSet<>(2));
+  }
+
+  private void attempt(Relay relay, Set<PoolMember> tried) {
+    if (!relay.isOpen()) {
+      return;
+    }
+    List<PoolMember> servers = pools.usable(config.pool());
+    PoolMember server = servers.isEmpty() ? null : algorithm.pick(servers, tried, clientAddress(relay));
+    if (server == null) {
+      if (tried.isEmpty()) {
+        log.warn("frontend {}: no server in pool {}; closing {}", config.name(), config.pool(), relay.client().remoteAddress());
+      } else {
+        log.warn("frontend {}: every server tried ({}) failed; closing {}", config.name(), tried.size(), relay.client().remoteAddress());
+      }
+      relay.close();
+      return;
+    }
+    tried.add(server);
+    server.acquire(); // counted from the connect on, so leastconn sees connections still being opened
+    ChannelFuture connect = relay.open(server.socketAddress(), config.connectTimeoutMs());
+    connect.addListener(f -> {
+      if (f.isSuccess()) {
+        connect.channel().closeFuture().addListener(c -> server.release());
+        relay.connect(connect.channel());
+        return;
+      }
+      server.release();
+      connectFailures.increment();
+      boolean retry = tried.size() <= config.retries() && relay.isOpen();
+      log.warn("frontend {}: connect to {} failed: {}{}", config.name(), server, f.cause().getMessage(),
+          retry ? "; trying another server" : "");
+      if (retry) {
+        attempt(relay, tried);
+      } else {
+        relay.close();
+      }
+    });
+  }
+
+  private static InetAddress clientAddress(Relay relay) {
+    return ((InetSocketAddress) relay.client().remoteAddress()).getAddress();
+  }
+
+  public long activeConnections() {
+    return active.get();
+  }
+
+  public long totalConnections() {
+    return total.sum();
+  }
+
+  public long connectFailures() {
+    return connectFailures.sum();
+  }
+}

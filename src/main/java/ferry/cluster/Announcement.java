@@ -1,0 +1,44 @@
+package ferry.cluster;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * What one node tells the cluster about itself, stored under its node id in the {@value Registry#MAP} map.
+ * {@code seq} grows with every change, so a reader never replaces a newer announcement by an older one.
+ */
+public record Announcement(String nodeId, String node, String role, long seq, List<Endpoint> services) {
+
+  /** One service of a server node: where a balancer connects, and how it may be used. */
+  public record Endpoint(String service, String pool, String host, int port, int weight, String state) {
+
+    JsonObject toJson() {
+      return new JsonObject().put("service", service).put("pool", pool).put("host", host).put("port", port)
+          .put("weight", weight).put("state", state);
+    }
+
+    static Endpoint fromJson(JsonObject j) {
+      return new Endpoint(j.getString("service"), j.getString("pool"), j.getString("host"), j.getInteger("port"),
+          j.getInteger("weight", 1), j.getString("state", "up"));
+    }
+
+    public String address() {
+      return host + ":" + port;
+    }
+  }
+
+  public String toJson() {
+    JsonArray list = new JsonArray();
+    services.forEach(e -> list.add(e.toJson()));
+    return new JsonObject().put("node", node).put("role", role).put("seq", seq).put("services", list).encode();
+  }
+
+  public static Announcement fromJson(String nodeId, String json) {
+    JsonObject j = new JsonObject(json);
+    JsonArray list = j.getJsonArray("services", new JsonArray());
+    List<Endpoint> services = list.stream().map(o -> Endpoint.fromJson((JsonObject) o)).toList();
+    return new Announcement(nodeId, j.getString("node"), j.getString("role"), j.getLong("seq", 0L), services);
+  }
+}

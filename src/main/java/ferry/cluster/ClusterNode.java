@@ -1,0 +1,88 @@
+package ferry.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.HazelcastInstance;
+import ferry.config.ClusterConfig;
+import ferry.config.NodeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A clustered Vert.x instance on Hazelcast, configured from {@code cluster.*}: TCP-IP join over an explicit
+ * member list, multicast off unless asked, quick joins, no phone-home, logging through SLF4J.
+ */
+public final class ClusterNode {
+  private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+  private final Vertx vertx;
+  private final HazelcastClusterManager manager;
+
+  private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
+    this.vertx = vertx;
+    this.manager = manager;
+  }
+
+  public static Future<ClusterNode> start(NodeConfig node, ClusterConfig cluster) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(node, cluster));
+    VertxOptions options = new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setEventLoopPoolSize(node.eventLoops())
+        .setEventBusOptions(new EventBusOptions().setHost(cluster.host()).setPort(0));
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+        .map(vertx -> new ClusterNode(vertx, manager));
+  }
+
+  static Config hazelcastConfig(NodeConfig node, ClusterConfig cluster) {
+    Config config = ConfigUtil.loadConfig(); // keeps the maps vertx-hazelcast needs (__vertx.subs, ...)
+    config.setClusterName(cluster.name());
+    config.setInstanceName(node.name());
+    // Seconds of waiting for other members before joining: the default (5 s) makes every join take 6-7 s.
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.local.localAddress", cluster.host());
+    config.getMemberAttributeConfig().setAttribute("ferry.node", node.name());
+
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(cluster.port()).setPortAutoIncrement(cluster.portAutoIncrement()).setPortCount(100);
+    network.getInterfaces().setEnabled(true).addInterface(cluster.host());
+    JoinConfig join = network.getJoin();
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getMulticastConfig().setEnabled(cluster.multicast());
+    join.getTcpIpConfig().setEnabled(!cluster.multicast()).setMembers(cluster.expandedMembers());
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The Vert.x node id (a Hazelcast member attribute, not the member UUID). */
+  public String nodeId() {
+    return manager.getNodeId();
+  }
+
+  public HazelcastInstance hazelcast() {
+    return manager.getHazelcastInstance();
+  }
+
+  public String clusterAddress() {
+    return hazelcast().getCluster().getLocalMember().getAddress().toString();
+  }
+
+  /** Leaves the cluster gracefully; vertx-hazelcast disables Hazelcast's own shutdown hook. */
+  public Future<Void> close() {
+    log.debug("leaving the cluster");
+    return vertx.close();
+  }
+}

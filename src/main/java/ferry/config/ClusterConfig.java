@@ -1,0 +1,65 @@
+package ferry.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a node joins the Hazelcast cluster. {@code members} is the TCP-IP join list as written;
+ * {@link #expandedMembers()} is what Hazelcast is given.
+ */
+public record ClusterConfig(String name, String host, int port, boolean portAutoIncrement, List<String> members,
+                            boolean multicast) {
+
+  static final List<String> DEFAULT_MEMBERS = List.of("127.0.0.1:5701-5720");
+  private static final int MAX_RANGE = 1000;
+
+  static ClusterConfig read(Section s) {
+    ClusterConfig c = new ClusterConfig(
+        s.requiredString("name"),
+        s.requiredString("host"),
+        s.port("port", 5701, false),
+        s.bool("portAutoIncrement", true),
+        s.strings("members", DEFAULT_MEMBERS),
+        s.bool("multicast", false));
+    c.expand(s.path("members")); // validate now, not when Hazelcast starts
+    s.done();
+    return c;
+  }
+
+  public static ClusterConfig defaults() {
+    return new ClusterConfig("ferry", "127.0.0.1", 5701, true, DEFAULT_MEMBERS, false);
+  }
+
+  /**
+   * Hazelcast's TCP-IP joiner accepts IP ranges but not port ranges, so {@code host:first-last} becomes
+   * one member per port. A member without a port is passed as is: Hazelcast then tries only 3 ports.
+   */
+  public List<String> expandedMembers() {
+    return expand("cluster.members");
+  }
+
+  private List<String> expand(String where) {
+    List<String> out = new ArrayList<>();
+    for (String m : members) {
+      int colon = m.lastIndexOf(':');
+      String portPart = colon < 0 ? "" : m.substring(colon + 1);
+      if (colon < 0 || m.endsWith("]")) {
+        out.add(m);
+      } else if (portPart.contains("-")) {
+        String host = m.substring(0, colon);
+        String[] range = portPart.split("-", 2);
+        int first = HostPort.parsePort(where, m, range[0]);
+        int last = HostPort.parsePort(where, m, range[1]);
+        if (last < first || last - first >= MAX_RANGE) {
+          throw new ConfigException(where + ": bad port range in \"" + m + "\" (first-last, at most " + MAX_RANGE + " ports)");
+        }
+        for (int p = first; p <= last; p++) {
+          out.add(host + ":" + p);
+        }
+      } else {
+        out.add(HostPort.parse(where, m).toString());
+      }
+    }
+    return out;
+  }
+}

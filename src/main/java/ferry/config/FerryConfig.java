@@ -1,0 +1,83 @@
+package ferry.config;
+
+import ferry.client.ClientOptions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated configuration for one node. Only the part that belongs to {@link #role()} is set:
+ * frontends for a balancer, services for a server, client options for a client.
+ */
+public record FerryConfig(Role role, NodeConfig node, ClusterConfig cluster,
+                          Map<String, FrontendConfig> frontends, Map<String, ServiceConfig> services,
+                          ClientOptions client) {
+
+  static FerryConfig read(Role role, Section root) {
+    root.string("role", null); // already resolved by the loader
+    return switch (role) {
+      case BALANCER -> {
+        NodeConfig node = NodeConfig.read(role, root.object("node"));
+        ClusterConfig cluster = ClusterConfig.read(root.object("cluster"));
+        Map<String, FrontendConfig> frontends = new LinkedHashMap<>();
+        root.map("frontends").forEach((name, s) -> frontends.put(name, FrontendConfig.read(name, s)));
+        checkDistinctAddresses(frontends);
+        root.done();
+        yield new FerryConfig(role, node, cluster, frontends, Map.of(), null);
+      }
+      case SERVER -> {
+        NodeConfig node = NodeConfig.read(role, root.object("node"));
+        ClusterConfig cluster = ClusterConfig.read(root.object("cluster"));
+        Map<String, ServiceConfig> services = new LinkedHashMap<>();
+        root.map("services").forEach((name, s) -> services.put(name, ServiceConfig.read(name, s)));
+        root.done();
+        yield new FerryConfig(role, node, cluster, Map.of(), services, null);
+      }
+      case CLIENT -> {
+        ClientOptions client = readClient(root);
+        root.done();
+        yield new FerryConfig(role, null, null, Map.of(), Map.of(), client);
+      }
+    };
+  }
+
+  private static void checkDistinctAddresses(Map<String, FrontendConfig> frontends) {
+    Map<HostPort, String> seen = new LinkedHashMap<>();
+    for (FrontendConfig f : frontends.values()) {
+      String other = seen.putIfAbsent(f.address(), f.name());
+      if (other != null) {
+        throw new ConfigException("frontends." + f.name() + ".port: " + f.address() + " is already used by frontend " + other);
+      }
+    }
+  }
+
+  private static ClientOptions readClient(Section s) {
+    List<ClientOptions.Target> targets = new ArrayList<>();
+    for (String t : s.strings("target", List.of("127.0.0.1:9000"))) {
+      HostPort hp = HostPort.parse(s.path("target"), t);
+      targets.add(new ClientOptions.Target(hp.host(), hp.port()));
+    }
+    if (targets.isEmpty()) {
+      throw new ConfigException(s.path("target") + ": at least one host:port is needed");
+    }
+    int connections = s.integer("connections", 0, 0, 100_000);
+    long requests = s.integer("requests", 0L, 0, Long.MAX_VALUE);
+    Duration duration = s.has("duration") ? Durations.parse(s.path("duration"), s.string("duration", null)) : null;
+    if (requests > 0 && duration != null) {
+      throw new ConfigException(s.path("requests") + ": give either requests or duration, not both");
+    }
+    if (connections > 0 && requests == 0 && duration == null) {
+      duration = Duration.ofSeconds(10);
+    }
+    if (connections == 0 && (requests > 0 || duration != null)) {
+      throw new ConfigException(s.path("connections") + ": load mode (requests/duration) needs connections > 0");
+    }
+    int size = s.integer("size", 64, 1, 64 * 1024 * 1024);
+    boolean json = s.bool("json", false);
+    int connectTimeoutMs = s.integer("connectTimeoutMs", 2000, 1, 600_000);
+    return new ClientOptions(List.copyOf(targets), connections, duration, requests, size, json, connectTimeoutMs);
+  }
+}

@@ -1,0 +1,26 @@
+package ferry.config;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** This process as a cluster member: its readable name and how many event loops it runs. */
+public record NodeConfig(String name, int eventLoops) {
+
+  private static final AtomicInteger IN_THIS_JVM = new AtomicInteger();
+
+  static NodeConfig read(Role role, Section s) {
+    NodeConfig n = new NodeConfig(
+        s.string("name", defaultName(role)),
+        s.integer("eventLoops", Runtime.getRuntime().availableProcessors(), 1, 1024));
+    if (n.name.isBlank() || !n.name.matches("[A-Za-z0-9._-]+")) {
+      throw new ConfigException(s.path("name") + ": \"" + n.name + "\" must be letters, digits, '.', '_' or '-'");
+    }
+    s.done();
+    return n;
+  }
+
+  /** {@code server-4711}: unique on a host, readable in logs; a second node in one JVM (tests) gets a suffix. */
+  static String defaultName(Role role) {
+    int n = IN_THIS_JVM.getAndIncrement();
+    return role.id() + "-" + ProcessHandle.current().pid() + (n == 0 ? "" : "-" + n);
+  }
+}

@@ -1,0 +1,27 @@
+package ferry.config;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** What a Ferry process does; picked by {@code --role} or by the config file's {@code "role"}. */
+public enum Role {
+  BALANCER, SERVER, CLIENT;
+
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static List<String> ids() {
+    return Arrays.stream(values()).map(Role::id).toList();
+  }
+
+  public static Role parse(String where, String s) {
+    for (Role r : values()) {
+      if (r.id().equals(s)) {
+        return r;
+      }
+    }
+    throw new ConfigException(where + ": unknown role \"" + s + "\" (expected one of " + String.join(", ", ids()) + ")");
+  }
+}

@@ -1,0 +1,155 @@
+package ferry.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Byte-exact, zero-copy piping between two TCP channels, or from one channel back to itself (an echo).
+ *
+ * <p>Vert.x accepts the connection; the relay then takes the socket's Netty channel over. Why not
+ * {@code NetSocket.pipeTo}: Vert.x's NetSocket has no half-close (a client's FIN would end the whole session),
+ * and its input-shutdown event is not ordered with paused data. Netty delivers reads and the input-shutdown
+ * event in order on the channel's pipeline, and a backend channel registered on the client's own event loop
+ * (as in Netty's HexDumpProxy) needs no locks and no hand-off between threads.
+ *
+ * <p>All methods run on the client channel's event loop.
+ */
+public final class Relay {
+  private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+  private final Channel client;
+  private final Pipe fromClient;
+  private Channel backend;
+  private Pipe fromBackend;
+  private int openDirections;
+  private boolean closed;
+
+  private Relay(Channel client, boolean echo) {
+    this.client = client;
+    this.fromClient = new Pipe(this, echo ? client : null);
+    this.openDirections = echo ? 1 : 2;
+  }
+
+  /** Takes over an accepted Vert.x socket: reading stops until {@link #connect} gives it a destination. */
+  public static Relay adopt(NetSocket socket) {
+    return take(socket, false);
+  }
+
+  /** Echoes every byte of an accepted Vert.x socket back to it; a FIN is answered by a FIN once all is sent. */
+  public static Relay echo(NetSocket socket) {
+    Relay r = take(socket, true);
+    r.client.config().setAutoRead(true);
+    return r;
+  }
+
+  private static Relay take(NetSocket socket, boolean echo) {
+    ChannelHandlerContext vertx = ((NetSocketInternal) socket).channelHandlerContext();
+    Channel ch = vertx.channel();
+    ch.config().setAutoRead(false);
+    ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    Relay r = new Relay(ch, echo);
+    // Before Vert.x's handler: bytes and events stop here and never reach the NetSocket.
+    ch.pipeline().addBefore(vertx.name(), "ferry-pipe", r.fromClient);
+    return r;
+  }
+
+  public Channel client() {
+    return client;
+  }
+
+  public boolean isOpen() {
+    return !closed && client.isActive();
+  }
+
+  /**
+   * Opens a backend connection on the client's event loop, with the relay's pipe installed before the first
+   * read, so a server that speaks first (a greeting, a banner) loses nothing.
+   */
+  public ChannelFuture open(InetSocketAddress target, int connectTimeoutMs) {
+    fromBackend = new Pipe(this, client);
+    return new Bootstrap()
+        .group(client.eventLoop())
+        .channel(client.getClass())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.ALLOCATOR, client.alloc())
+        .handler(fromBackend)
+        .connect(target);
+  }
+
+  /** Starts relaying both ways over a backend channel opened by {@link #open}. */
+  public void connect(Channel backend) {
+    if (!isOpen()) {
+      backend.close();
+      return;
+    }
+    this.backend = backend;
+    fromClient.connect(backend);
+    client.config().setAutoRead(true);
+    backend.config().setAutoRead(true);
+  }
+
+  /** Bytes read from the client so far. */
+  public long bytesIn() {
+    return fromClient.bytes;
+  }
+
+  /** Bytes read from the backend so far. */
+  public long bytesOut() {
+    return fromBackend == null ? 0 : fromBackend.bytes;
+  }
+
+  /** Half-close: once everything already written to {@code out} is sent, send a FIN. */
+  void shutOutput(Channel out) {
+    out.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+      if (!f.isSuccess() || !(out instanceof DuplexChannel d)) {
+        close();
+        return;
+      }
+      d.shutdownOutput().addListener(done -> {
+        if (!done.isSuccess() || --openDirections == 0) {
+          close(); // both directions have ended: the session is over
+        }
+      });
+    });
+  }
+
+  void failed(Channel ch, Throwable cause) {
+    log.debug("{} {}: {}", ch == client ? "client" : "server", ch.remoteAddress(), cause.toString());
+    close();
+  }
+
+  /** Ends the session: what was already written is flushed, then both channels close. */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeAfterFlush(client);
+    if (backend != null) {
+      closeAfterFlush(backend);
+    }
+  }
+
+  private static void closeAfterFlush(Channel ch) {
+    if (ch.isActive()) {
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ch.close();
+    }
+  }
+}
