@@ -35,11 +35,10 @@ public final class Balancer {
   }
 
   public static Future<Balancer> start(FerryConfig config) {
-    return ClusterNode.start(config.node(), config.cluster())
-        .compose(node -> {
-          Balancer b = new Balancer(config, node);
-          return b.open().map(b).recover(err -> node.close().transform(v -> Future.failedFuture(err)));
-        });
+    return ClusterNode.startThen(config.node(), config.cluster(), node -> {
+      Balancer b = new Balancer(config, node);
+      return b.open().map(b);
+    });
   }
 
   private Future<Void> open() {
@@ -81,7 +80,7 @@ public final class Balancer {
 
   /** Leaves the cluster: the announcement first, then Vert.x (which closes every listener and connection). */
   public Future<Void> close() {
-    return registry.withdraw().transform(v -> node.close());
+    return node.closeAfter(registry.withdraw());
   }
 
   /** A frontend could not bind its address: the message names the frontend and the address. */

@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import ferry.config.ClusterConfig;
 import ferry.config.NodeConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -14,6 +15,8 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.function.Function;
 
 /**
  * A clustered Vert.x instance on Hazelcast, configured from {@code cluster.*}: TCP-IP join over an explicit
@@ -40,6 +43,29 @@ public final class ClusterNode {
         .map(vertx -> new ClusterNode(vertx, manager));
   }
 
+  /**
+   * Joins the cluster, then runs {@code open}; if that fails, leaves the cluster again before failing.
+   * The returned future has no context, as it may complete after Vert.x closed its event loops.
+   */
+  public static <T> Future<T> startThen(NodeConfig node, ClusterConfig cluster, Function<ClusterNode, Future<T>> open) {
+    Promise<T> result = Promise.promise();
+    start(node, cluster).onComplete(joined -> {
+      if (joined.failed()) {
+        result.fail(joined.cause());
+        return;
+      }
+      ClusterNode n = joined.result();
+      open.apply(n).onComplete(opened -> {
+        if (opened.succeeded()) {
+          result.complete(opened.result());
+        } else {
+          n.close().onComplete(closed -> result.fail(opened.cause()));
+        }
+      });
+    });
+    return result.future();
+  }
+
   static Config hazelcastConfig(NodeConfig node, ClusterConfig cluster) {
     Config config = ConfigUtil.loadConfig(); // keeps the maps vertx-hazelcast needs (__vertx.subs, ...)
     config.setClusterName(cluster.name());
@@ -59,7 +85,9 @@ public final class ClusterNode {
     JoinConfig join = network.getJoin();
     join.getAutoDetectionConfig().setEnabled(false);
     join.getMulticastConfig().setEnabled(cluster.multicast());
-    join.getTcpIpConfig().setEnabled(!cluster.multicast()).setMembers(cluster.expandedMembers());
+    // How long a joiner waits for the listed members to answer; its 5 s default is paid by every first node.
+    join.getTcpIpConfig().setEnabled(!cluster.multicast()).setMembers(cluster.expandedMembers())
+        .setConnectionTimeoutSeconds(1);
     return config;
   }
 
@@ -82,7 +110,19 @@ public final class ClusterNode {
 
   /** Leaves the cluster gracefully; vertx-hazelcast disables Hazelcast's own shutdown hook. */
   public Future<Void> close() {
-    log.debug("leaving the cluster");
-    return vertx.close();
+    return closeAfter(Future.succeededFuture());
+  }
+
+  /**
+   * Closes Vert.x once {@code first} (say, withdrawing an announcement) is done, whether or not it succeeded.
+   * The returned future has no context: one bound to an event loop could not complete once Vert.x closed it.
+   */
+  public Future<Void> closeAfter(Future<?> first) {
+    Promise<Void> closed = Promise.promise();
+    first.onComplete(ar -> {
+      log.debug("leaving the cluster");
+      vertx.close().onComplete(closed);
+    });
+    return closed.future();
   }
 }

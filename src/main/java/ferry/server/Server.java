@@ -33,11 +33,10 @@ public final class Server {
   }
 
   public static Future<Server> start(FerryConfig config) {
-    return ClusterNode.start(config.node(), config.cluster())
-        .compose(node -> {
-          Server s = new Server(config, node);
-          return s.open().map(s).recover(err -> node.close().transform(v -> Future.failedFuture(err)));
-        });
+    return ClusterNode.startThen(config.node(), config.cluster(), node -> {
+      Server s = new Server(config, node);
+      return s.open().map(s);
+    });
   }
 
   private Future<Void> open() {
@@ -100,6 +99,6 @@ public final class Server {
 
   /** Withdraws the announcement first, so balancers stop sending new connections, then leaves the cluster. */
   public Future<Void> close() {
-    return registry.withdraw().transform(v -> node.close());
+    return node.closeAfter(registry.withdraw());
   }
 }

@@ -1,0 +1,104 @@
+package ferry.integration;
+
+import ferry.balancer.Balancer;
+import ferry.config.ConfigLoader;
+import ferry.server.Server;
+import io.vertx.core.Future;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Real clustered nodes in this JVM: each node is its own Vert.x and Hazelcast instance, on loopback, in a
+ * cluster whose name is unique to the test so that nothing else can join it.
+ */
+final class TestCluster implements AutoCloseable {
+  static final int CLUSTER_PORT = 5901;
+  private final String name = "ferry-test-" + UUID.randomUUID().toString().substring(0, 8);
+  private final List<Object> nodes = new ArrayList<>();
+
+  List<String> clusterSets() {
+    return List.of("cluster.name=" + name, "cluster.port=" + CLUSTER_PORT,
+        "cluster.members=[\"127.0.0.1:" + CLUSTER_PORT + "-" + (CLUSTER_PORT + 9) + "\"]");
+  }
+
+  Server server(String nodeName, String... sets) {
+    List<String> all = new ArrayList<>(clusterSets());
+    all.add("node.name=" + nodeName);
+    all.add("node.eventLoops=1");
+    all.addAll(Arrays.asList(sets));
+    Server s = await(Server.start(ConfigLoader.load("server", null, all)));
+    nodes.add(s);
+    return s;
+  }
+
+  /** A balancer whose default frontends (echo, whoami) listen on free ports, plus any extra settings. */
+  Balancer balancer(String nodeName, String... sets) {
+    List<String> all = new ArrayList<>(clusterSets());
+    all.add("node.name=" + nodeName);
+    all.add("node.eventLoops=2");
+    all.add("frontends.echo.port=" + freePort());
+    all.add("frontends.whoami.port=" + freePort());
+    all.addAll(Arrays.asList(sets));
+    Balancer b = await(Balancer.start(ConfigLoader.load("balancer", null, all)));
+    nodes.add(b);
+    return b;
+  }
+
+  void stop(Object node) {
+    nodes.remove(node);
+    await(node instanceof Server s ? s.close() : ((Balancer) node).close());
+  }
+
+  @Override
+  public void close() {
+    List<Object> reversed = new ArrayList<>(nodes);
+    java.util.Collections.reverse(reversed);
+    for (Object n : reversed) {
+      try {
+        stop(n);
+      } catch (RuntimeException e) {
+        // keep closing the others
+      }
+    }
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("node did not start or stop: " + e, e);
+    }
+  }
+
+  /** Polls {@code condition} every 20 ms until it holds or {@code limit} passes. */
+  static void eventually(Duration limit, String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + limit + ": " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

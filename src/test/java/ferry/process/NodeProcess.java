@@ -1,0 +1,111 @@
+package ferry.process;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The built jar as a separate JVM, its output in a log file; stopped by PID (SIGTERM or SIGKILL). */
+final class NodeProcess implements AutoCloseable {
+  static final Path JAR = Path.of(System.getProperty("ferry.jar", "target/ferry.jar"));
+  static final Path LOGS = Path.of("target", "it-logs");
+
+  final String name;
+  final Path log;
+  private final Process process;
+
+  private NodeProcess(String name, Path log, Process process) {
+    this.name = name;
+    this.log = log;
+    this.process = process;
+  }
+
+  static NodeProcess start(String name, List<String> args) {
+    try {
+      Files.createDirectories(LOGS);
+      Path log = LOGS.resolve(name + ".log");
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx256m", "-jar", JAR.toString()));
+      cmd.addAll(args);
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return new NodeProcess(name, log, p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  String output() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits until the log has a match for {@code regex}; returns the first group (or the whole match). */
+  String awaitLog(String regex, Duration limit) {
+    Pattern p = Pattern.compile(regex);
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      Matcher m = p.matcher(output());
+      if (m.find()) {
+        return m.groupCount() > 0 ? m.group(1) : m.group();
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue() + " before logging /" + regex + "/:\n" + output());
+      }
+      pause();
+    }
+    throw new AssertionError(name + " did not log /" + regex + "/ within " + limit + ":\n" + output());
+  }
+
+  int awaitExit(Duration limit) {
+    try {
+      if (!process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        throw new AssertionError(name + " still running after " + limit);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  void kill() {
+    process.destroyForcibly(); // SIGKILL: no goodbye to the cluster
+    awaitExit(Duration.ofSeconds(10));
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroy(); // SIGTERM: leaves the cluster gracefully
+      try {
+        if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
