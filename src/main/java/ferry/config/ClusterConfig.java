@@ -15,12 +15,17 @@ public record ClusterConfig(String name, String host, int port, boolean portAuto
 
   static ClusterConfig read(Section s) {
     ClusterConfig c = new ClusterConfig(
-        s.requiredString("name"),
-        s.requiredString("host"),
+        s.string("name", "ferry"),
+        s.string("host", "127.0.0.1"),
         s.port("port", 5701, false),
         s.bool("portAutoIncrement", true),
         s.strings("members", DEFAULT_MEMBERS),
         s.bool("multicast", false));
+    for (String key : List.of("name", "host")) {
+      if ((key.equals("name") ? c.name : c.host).isBlank()) {
+        throw new ConfigException(s.path(key) + ": missing (must not be empty)");
+      }
+    }
     c.expand(s.path("members")); // validate now, not when Hazelcast starts
     s.done();
     return c;

@@ -75,11 +75,11 @@ final class Section {
     if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
       throw bad(key, "expected an integer, got " + describe(v));
     }
-    long l = n.longValue();
-    if (l < min || l > max) {
-      throw bad(key, l + " is out of range " + min + ".." + max);
+    // Compared as a double first: a huge JSON integer (a BigInteger) would wrap around in longValue().
+    if (n.doubleValue() < min || n.doubleValue() > max || n.longValue() < min || n.longValue() > max) {
+      throw bad(key, v + " is out of range " + min + ".." + max);
     }
-    return l;
+    return n.longValue();
   }
 
   int integer(String key, int def, int min, int max) {
