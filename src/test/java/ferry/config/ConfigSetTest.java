@@ -68,15 +68,15 @@ class ConfigSetTest {
 
   @Test
   void clusterMembersMixed() {
-    FerryConfig c = balancer("cluster.members=[\"10.0.0.5\",\"10.0.0.6:5701\",\"[::1]\",\"[::1]:5702\",\"h:7-7\"]");
+    FerryConfig c = balancer("cluster.members=[\"127.10.0.5\",\"127.10.0.6:5701\",\"[::1]\",\"[::1]:5702\",\"h:7-7\"]");
     assertThat(c.cluster().expandedMembers())
-        .containsExactly("10.0.0.5", "10.0.0.6:5701", "[::1]", "[::1]:5702", "h:7");
+        .containsExactly("127.10.0.5", "127.10.0.6:5701", "[::1]", "[::1]:5702", "h:7");
   }
 
   @Test
   void clusterMembersAsCommaString() {
-    FerryConfig c = balancer("cluster.members=10.0.0.1:5701, 10.0.0.2:5701-5702");
-    assertThat(c.cluster().expandedMembers()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701", "10.0.0.2:5702");
+    FerryConfig c = balancer("cluster.members=127.10.0.1:5701, 127.10.0.2:5701-5702");
+    assertThat(c.cluster().expandedMembers()).containsExactly("127.10.0.1:5701", "127.10.0.2:5701", "127.10.0.2:5702");
   }
 
   @Test
