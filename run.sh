@@ -5,7 +5,8 @@
 #   ./run.sh status          list the nodes this script started
 #   ./run.sh stop            stop them (by the PIDs in run/), and only them
 #
-# Everything listens on 127.0.0.1: frontends echo :9000 and whoami :9080, Hazelcast 5701-5720.
+# Everything listens on 127.0.0.1: frontends echo :9000 and whoami :9080 (tcp), lines :9100 (message mode),
+# Hazelcast 5701-5720.
 # Logs: run/logs/<node>.log.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,7 +17,7 @@ SERVERS=3
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -123,12 +124,17 @@ echo
 status
 cat <<MSG
 
-Ferry is running: balancer-1 with frontends echo 127.0.0.1:9000 and whoami 127.0.0.1:9080, $SERVERS servers.
+Ferry is running: balancer-1 with frontends echo 127.0.0.1:9000 and whoami 127.0.0.1:9080 (tcp relay) and
+lines 127.0.0.1:9100 (message mode: each line a request, balanced and retried separately), $SERVERS servers.
 Try it:
   curl 127.0.0.1:9080                                    # which server answered (run it a few times)
   echo hello | nc -N 127.0.0.1 9000                      # echoed through the balancer
+  printf 'a\nb\nc\n' | nc -N 127.0.0.1 9100               # three requests, maybe three servers
   java -jar $JAR --role client --target 127.0.0.1:9000   # interactive: type, see it echoed
   kill -9 \$(cat $RUN/server-2.pid)                        # crash a server: new connections still succeed
+  java -jar $JAR --role ctl status                       # the cluster as tables (admin API on 127.0.0.1:9090)
+  java -jar $JAR --role ctl drain server-1               # no new connections to server-1 (enable undoes it)
+  curl -s 127.0.0.1:9090/metrics | grep ^ferry_          # Prometheus metrics: ferry_* and Vert.x's vertx_*
   ./run.sh status; ./run.sh stop                         # logs: $LOGS/
 
 A 5-second load through the balancer (20 connections, 64-byte ping-pong, every byte checked):

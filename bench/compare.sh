@@ -68,7 +68,7 @@ start_server 1
 wait_for_log "${SERVER_PIDS[1]}" "$TMP/server1.log" "$READY_RE" $START_TIMEOUT
 start_server 2
 start_server 3
-printf '{"role":"balancer","node":{"name":"ferry-lb-%s","eventLoops":%d},"cluster":%s,"frontends":{"echo":{"host":"127.0.0.1","port":%d,"pool":"echo","mode":"tcp","algorithm":"roundrobin","connectTimeoutMs":2000,"retries":2}}}\n' \
+printf '{"role":"balancer","admin":{"enabled":false},"node":{"name":"ferry-lb-%s","eventLoops":%d},"cluster":%s,"frontends":{"echo":{"host":"127.0.0.1","port":%d,"pool":"echo","mode":"tcp","algorithm":"roundrobin","connectTimeoutMs":2000,"retries":2}}}\n' \
   "$$" "$THREADS" "$(cluster_json)" "$FERRY_PORT" >"$TMP/balancer.json"
 start_node balancer --role balancer --config "$TMP/balancer.json"
 BALANCER_PID=$LAST_PID

@@ -56,7 +56,7 @@ server_config "$BASE_NAME" "$TMP/base.json"
 start_node base --role server --config "$TMP/base.json"
 BASE_PID=$LAST_PID
 wait_for_log "$BASE_PID" "$TMP/base.log" 'service whoami: pool whoami at' $START_TIMEOUT
-printf '{"role":"balancer","node":{"name":"lb-%s"},"cluster":%s,"frontends":{"whoami":{"host":"127.0.0.1","port":%d,"pool":"whoami","mode":"tcp","algorithm":"roundrobin","connectTimeoutMs":2000,"retries":2}}}\n' \
+printf '{"role":"balancer","admin":{"enabled":false},"node":{"name":"lb-%s"},"cluster":%s,"frontends":{"whoami":{"host":"127.0.0.1","port":%d,"pool":"whoami","mode":"tcp","algorithm":"roundrobin","connectTimeoutMs":2000,"retries":2}}}\n' \
   "$$" "$(cluster_json)" "$WHOAMI_PORT" >"$TMP/balancer.json"
 start_node balancer --role balancer --config "$TMP/balancer.json"
 LB_PID=$LAST_PID

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One frontend's data path, shared by its listener on every event loop: accept, choose a server, connect
- * (retrying on another server), then hand both sockets to a {@link Relay}.
+ * One frontend, shared by its listener on every event loop: its config, algorithm and counters, and the tcp
+ * data path: accept, choose a server, connect (retrying on another server), then hand both sockets to a
+ * {@link Relay}. Message mode's data path is {@link ferry.balancer.message.MessageRouter}.
  */
 public final class Frontend {
   private static final Logger log = LoggerFactory.getLogger(Frontend.class);
@@ -32,6 +33,10 @@ public final class Frontend {
   private final LongAdder connectFailures = new LongAdder();
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder retried = new LongAdder();
+  private final LongAdder failedRequests = new LongAdder();
+  private final AtomicLong heldFrames = new AtomicLong();
 
   public Frontend(FrontendConfig config, Pools pools) {
     this.config = config;
@@ -43,14 +48,21 @@ public final class Frontend {
     return config;
   }
 
+  public Pools pools() {
+    return pools;
+  }
+
+  public Algorithm algorithm() {
+    return algorithm;
+  }
+
   /** Called by Vert.x on the event loop that owns the accepted socket. */
   void accept(NetSocket socket) {
     Relay relay = Relay.adopt(socket);
     Channel client = relay.client();
-    active.incrementAndGet();
-    total.increment();
+    accepted();
     client.closeFuture().addListener(f -> {
-      active.decrementAndGet();
+      closed();
       bytesIn.add(relay.bytesIn());
       bytesOut.add(relay.bytesOut());
     });
@@ -98,6 +110,51 @@ public final class Frontend {
     return ((InetSocketAddress) relay.client().remoteAddress()).getAddress();
   }
 
+  public void accepted() {
+    active.incrementAndGet();
+    total.increment();
+  }
+
+  public void closed() {
+    active.decrementAndGet();
+  }
+
+  public void countRequest() {
+    requests.increment();
+  }
+
+  public void countRetry() {
+    retried.increment();
+  }
+
+  public void countFailedRequest() {
+    failedRequests.increment();
+  }
+
+  public void heldFrames(int delta) {
+    heldFrames.addAndGet(delta);
+  }
+
+  /** Message mode: requests sent (each counted once, however often retried). */
+  public long requests() {
+    return requests.sum();
+  }
+
+  /** Message mode: requests sent again after a failure, a timeout or a server's departure. */
+  public long retries() {
+    return retried.sum();
+  }
+
+  /** Message mode: requests that got no reply from any server within their attempts. */
+  public long failedRequests() {
+    return failedRequests.sum();
+  }
+
+  /** Message mode: frames held in the balancer now, over all connections (bounded by maxInFlight each). */
+  public long heldFrames() {
+    return heldFrames.get();
+  }
+
   public long activeConnections() {
     return active.get();
   }
@@ -108,5 +165,15 @@ public final class Frontend {
 
   public long connectFailures() {
     return connectFailures.sum();
+  }
+
+  /** Bytes read from clients, counted when each connection closes. */
+  public long bytesIn() {
+    return bytesIn.sum();
+  }
+
+  /** Bytes read from servers (and so written to clients), counted when each connection closes. */
+  public long bytesOut() {
+    return bytesOut.sum();
   }
 }

@@ -1,11 +1,14 @@
 package ferry.balancer;
 
+import ferry.cluster.Announcement;
+
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One server of a pool as this balancer sees it: the announced endpoint plus this balancer's count of active
- * connections to it. The count outlives a re-announcement (a weight change makes a new member sharing it).
+ * connections (or in-flight requests) to it. The count outlives a re-announcement (a weight change makes a new
+ * member sharing it).
  */
 public final class PoolMember {
   private final String nodeId;
@@ -13,28 +16,34 @@ public final class PoolMember {
   private final String service;
   private final String host;
   private final int port;
+  private final String bus;
   private final int weight;
   private final String state;
   private final AtomicInteger active;
 
   public PoolMember(String nodeId, String node, String service, String host, int port, int weight, String state) {
-    this(nodeId, node, service, host, port, weight, state, new AtomicInteger());
+    this(nodeId, node, service, host, port, null, weight, state, new AtomicInteger());
   }
 
-  private PoolMember(String nodeId, String node, String service, String host, int port, int weight, String state,
-                     AtomicInteger active) {
+  PoolMember(String nodeId, String node, Announcement.Endpoint e) {
+    this(nodeId, node, e.service(), e.host(), e.port(), e.bus(), e.weight(), e.state(), new AtomicInteger());
+  }
+
+  private PoolMember(String nodeId, String node, String service, String host, int port, String bus, int weight,
+                     String state, AtomicInteger active) {
     this.nodeId = nodeId;
     this.node = node;
     this.service = service;
     this.host = host;
     this.port = port;
+    this.bus = bus;
     this.weight = weight;
     this.state = state;
     this.active = active;
   }
 
-  PoolMember sameCounter(String host, int port, int weight, String state) {
-    return new PoolMember(nodeId, node, service, host, port, weight, state, active);
+  PoolMember sameCounter(Announcement.Endpoint e) {
+    return new PoolMember(nodeId, node, service, e.host(), e.port(), e.bus(), e.weight(), e.state(), active);
   }
 
   /** Identity across announcements: node and service. */
@@ -42,8 +51,24 @@ public final class PoolMember {
     return nodeId + "/" + service;
   }
 
-  boolean sameAs(String host, int port, int weight, String state) {
-    return this.host.equals(host) && this.port == port && this.weight == weight && this.state.equals(state);
+  /** The same server (node and service), whatever its weight or state now. */
+  public boolean isSameServer(PoolMember other) {
+    return active == other.active;
+  }
+
+  boolean sameAs(Announcement.Endpoint e) {
+    return host.equals(e.host()) && port == e.port() && java.util.Objects.equals(bus, e.bus())
+        && weight == e.weight() && state.equals(e.state());
+  }
+
+  /** The event-bus address that takes this server's requests in message mode, or null (tcp only). */
+  public String bus() {
+    return bus;
+  }
+
+  /** Whether this server has a TCP address a tcp frontend can connect to. */
+  public boolean hasTcp() {
+    return port > 0;
   }
 
   public String nodeId() {
@@ -72,11 +97,11 @@ public final class PoolMember {
     return active.get();
   }
 
-  void acquire() {
+  public void acquire() {
     active.incrementAndGet();
   }
 
-  void release() {
+  public void release() {
     active.decrementAndGet();
   }
 

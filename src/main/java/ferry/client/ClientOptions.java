@@ -1,6 +1,7 @@
 package ferry.client;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,9 +15,49 @@ import java.util.Objects;
  * @param size             payload bytes per request
  * @param json             print the final load report as one JSON line
  * @param connectTimeoutMs TCP connect timeout per attempt
+ * @param codec            how requests and replies are framed (message mode); null for raw bytes
  */
 public record ClientOptions(List<Target> targets, int connections, Duration duration, long requests,
-                            int size, boolean json, int connectTimeoutMs) {
+                            int size, boolean json, int connectTimeoutMs, Codec codec) {
+
+  /**
+   * The framing of a message-mode frontend. {@code lines}: a frame is bytes ending with {@code \n};
+   * {@code length}: a 4-byte big-endian length, then that many payload bytes.
+   */
+  public enum Codec {
+    LINES("lines"),
+    LENGTH("length");
+
+    private final String id;
+
+    Codec(String id) {
+      this.id = id;
+    }
+
+    /** The config and flag spelling. */
+    public String id() {
+      return id;
+    }
+
+    public static List<String> ids() {
+      return Arrays.stream(values()).map(Codec::id).toList();
+    }
+
+    /** The codec spelled {@code id}; an unknown one is an {@link IllegalArgumentException}. */
+    public static Codec of(String id) {
+      for (Codec c : values()) {
+        if (c.id.equals(id)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("unknown codec \"" + id + "\" (expected one of " + String.join(", ", ids()) + ")");
+    }
+
+    @Override
+    public String toString() {
+      return id;
+    }
+  }
 
   /** One server address; {@code toString()} gives {@code host:port}. */
   public record Target(String host, int port) {
@@ -66,6 +107,17 @@ public record ClientOptions(List<Target> targets, int connections, Duration dura
             "load mode needs exactly one of duration or requests, got duration=" + duration + " requests=" + requests);
       }
     }
+  }
+
+  /** Raw bytes, no framing: the options as before message mode existed. */
+  public ClientOptions(List<Target> targets, int connections, Duration duration, long requests,
+                       int size, boolean json, int connectTimeoutMs) {
+    this(targets, connections, duration, requests, size, json, connectTimeoutMs, null);
+  }
+
+  /** The same options with another codec (null for raw bytes). */
+  public ClientOptions withCodec(Codec newCodec) {
+    return new ClientOptions(targets, connections, duration, requests, size, json, connectTimeoutMs, newCodec);
   }
 
   public boolean interactive() {

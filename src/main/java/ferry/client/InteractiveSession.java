@@ -1,5 +1,6 @@
 package ferry.client;
 
+import ferry.client.ClientOptions.Codec;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -14,6 +15,7 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -22,10 +24,17 @@ import java.util.concurrent.CompletableFuture;
 /**
  * nc -N like session: stdin goes to the socket, the reply goes to {@code out} byte for byte,
  * stdin EOF half-closes the socket and the session ends when the server closes its side.
+ *
+ * <p>With the {@code lines} codec stdin is sent as is, except that a last line without {@code \n}
+ * gets one at EOF, so the server sees only whole frames. With {@code length} each stdin line (its
+ * {@code \n} removed) is sent as one length-prefixed frame, and each reply frame is printed as its
+ * payload and {@code \n}.
  */
 final class InteractiveSession {
 
   private static final int CHUNK = 64 * 1024;
+  /** Length codec: the longest stdin line sent as one frame (the largest {@code --size} as well). */
+  static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
 
   private final Vertx vertx;
   private final ClientOptions opts;
@@ -43,6 +52,8 @@ final class InteractiveSession {
   private CompletableFuture<Void> waitingForDrain;
   private boolean closed;
   private volatile boolean failed;
+  /** Length codec: cuts the reply stream into frames; null otherwise. */
+  private final LengthFramePrinter replyFrames;
 
   InteractiveSession(Vertx vertx, ClientOptions opts, PrintStream out, PrintStream err, InputStream in) {
     this.vertx = vertx;
@@ -50,6 +61,7 @@ final class InteractiveSession {
     this.out = out;
     this.err = err;
     this.in = in;
+    this.replyFrames = opts.codec() == Codec.LENGTH ? new LengthFramePrinter() : null;
   }
 
   /** Blocks until the session is over; returns the exit code. */
@@ -93,7 +105,17 @@ final class InteractiveSession {
   }
 
   private void onReply(Buffer buf) {
-    out.write(buf.getBytes(), 0, buf.length());
+    if (replyFrames == null) {
+      out.write(buf.getBytes(), 0, buf.length());
+    } else if (!replyFrames.print(buf, out)) {
+      if (!failed) {
+        failed = true;
+        err.println("ferry client: the reply has a negative frame length; closing");
+      }
+      out.flush();
+      socket.close();
+      return;
+    }
     out.flush();
   }
 
@@ -107,6 +129,10 @@ final class InteractiveSession {
   }
 
   private void onClosed() {
+    if (!closed && !failed && replyFrames != null && replyFrames.insideFrame()) {
+      failed = true;
+      err.println("ferry client: the reply ended inside a frame");
+    }
     closed = true;
     out.flush();
     releaseReader();
@@ -123,7 +149,11 @@ final class InteractiveSession {
 
   /** Runs on a plain thread: stdin reads block and must not stall an event loop. */
   private void pumpStdin() {
+    Codec codec = opts.codec();
+    LineFramer framer = codec == Codec.LENGTH ? new LineFramer(MAX_LINE_BYTES) : null;
     byte[] chunk = new byte[CHUNK];
+    // Lines codec: the last byte sent, so a last line without its \n can be completed at EOF.
+    int last = '\n';
     try {
       int n;
       while ((n = in.read(chunk)) >= 0) {
@@ -133,11 +163,21 @@ final class InteractiveSession {
         if (n == 0) {
           continue;
         }
-        Buffer buf = Buffer.buffer(n).appendBytes(chunk, 0, n);
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        context.runOnContext(v -> write(buf, ready));
-        // Blocking here is the backpressure: no more stdin is read until the socket drained.
-        ready.join();
+        Buffer buf;
+        if (framer != null) {
+          buf = framer.feed(chunk, n);
+        } else {
+          buf = Buffer.buffer(n).appendBytes(chunk, 0, n);
+          last = chunk[n - 1];
+        }
+        if (buf.length() > 0) {
+          send(buf);
+        }
+      }
+      Buffer tail = framer != null ? framer.finish()
+          : codec == Codec.LINES && last != '\n' ? Buffer.buffer(new byte[] {'\n'}) : null;
+      if (tail != null && tail.length() > 0) {
+        send(tail);
       }
       context.runOnContext(v -> halfClose());
     } catch (IOException e) {
@@ -146,7 +186,21 @@ final class InteractiveSession {
         err.println("ferry client: reading stdin failed: " + Connector.reason(e));
         halfClose();
       });
+    } catch (LineFramer.LineTooLongException e) {
+      context.runOnContext(v -> {
+        failed = true;
+        err.println("ferry client: " + e.getMessage());
+        halfClose();
+      });
     }
+  }
+
+  /** Hands {@code buf} to the socket and blocks until the socket can take more. */
+  private void send(Buffer buf) {
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    context.runOnContext(v -> write(buf, ready));
+    // Blocking here is the backpressure: no more stdin is read until the socket drained.
+    ready.join();
   }
 
   private void write(Buffer buf, CompletableFuture<Void> ready) {
@@ -192,5 +246,118 @@ final class InteractiveSession {
         err.println("ferry client: transport cannot half-close; waiting for the server to close");
       }
     });
+  }
+
+  /**
+   * Length codec, stdin side: turns lines into frames (a 4-byte big-endian length, then the line
+   * without its {@code \n}). Used by the stdin thread only.
+   */
+  static final class LineFramer {
+
+    static final class LineTooLongException extends RuntimeException {
+      LineTooLongException(String message) {
+        super(message);
+      }
+    }
+
+    private final int maxLineBytes;
+    /** The start of a line whose {@code \n} has not been read yet. */
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+
+    LineFramer(int maxLineBytes) {
+      this.maxLineBytes = maxLineBytes;
+    }
+
+    /** The frames of every line that {@code chunk[0..n)} completes; empty when none. */
+    Buffer feed(byte[] chunk, int n) {
+      Buffer frames = Buffer.buffer();
+      int start = 0;
+      for (int i = 0; i < n; i++) {
+        if (chunk[i] == '\n') {
+          int lineLength = partial.size() + (i - start);
+          checkLength(lineLength);
+          frames.appendInt(lineLength);
+          if (partial.size() > 0) {
+            frames.appendBytes(partial.toByteArray());
+            partial.reset();
+          }
+          frames.appendBytes(chunk, start, i - start);
+          start = i + 1;
+        }
+      }
+      if (start < n) {
+        checkLength(partial.size() + (n - start));
+        partial.write(chunk, start, n - start);
+      }
+      return frames;
+    }
+
+    /** At EOF: the frame of a last line that had no {@code \n}; empty when the input ended with one. */
+    Buffer finish() {
+      if (partial.size() == 0) {
+        return Buffer.buffer();
+      }
+      byte[] line = partial.toByteArray();
+      partial.reset();
+      return Buffer.buffer(4 + line.length).appendInt(line.length).appendBytes(line);
+    }
+
+    private void checkLength(long lineLength) {
+      if (lineLength > maxLineBytes) {
+        throw new LineTooLongException("a stdin line is longer than " + maxLineBytes
+            + " bytes, too long for one length frame; stopping input");
+      }
+    }
+  }
+
+  /**
+   * Length codec, reply side: prints each frame's payload followed by {@code \n}, streaming (a large
+   * payload is never held whole). Used on the socket's context only.
+   */
+  static final class LengthFramePrinter {
+    private int prefixBytes;
+    private int prefix;
+    /** Payload bytes still to print of the current frame; meaningful once the prefix is complete. */
+    private int remaining;
+    /** A negative length was seen: the stream cannot be framed any more. */
+    private boolean broken;
+
+    /** Prints what {@code buf} completes; false once a frame had a negative length (then nothing more is printed). */
+    boolean print(Buffer buf, PrintStream out) {
+      if (broken) {
+        return false;
+      }
+      int len = buf.length();
+      int i = 0;
+      while (i < len) {
+        if (prefixBytes < 4) {
+          prefix = (prefix << 8) | (buf.getByte(i++) & 0xFF);
+          if (++prefixBytes < 4) {
+            continue;
+          }
+          if (prefix < 0) {
+            broken = true;
+            return false;
+          }
+          remaining = prefix;
+        } else {
+          int n = Math.min(remaining, len - i);
+          out.write(buf.getBytes(i, i + n), 0, n);
+          i += n;
+          remaining -= n;
+        }
+        if (remaining == 0) {
+          out.write('\n');
+          prefixBytes = 0;
+          prefix = 0;
+        }
+      }
+      return true;
+    }
+
+    /** Whether the reply so far stopped in the middle of a frame. */
+    boolean insideFrame() {
+      return prefixBytes > 0;
+    }
   }
 }

@@ -7,11 +7,11 @@ import java.util.Locale;
 
 /** Final numbers of a load run, rendered for humans or as one JSON object. */
 record LoadReport(long requests, long elapsedNanos, long failedConnects, long brokenSessions,
-                  long mismatchedBytes, long p50, long p90, long p99, long p999, long max) {
+                  long mismatchedBytes, long failedRequests, long p50, long p90, long p99, long p999, long max) {
 
   LoadReport(long requests, long elapsedNanos, long failedConnects, long brokenSessions,
-             long mismatchedBytes, Histogram latencyUs) {
-    this(requests, elapsedNanos, failedConnects, brokenSessions, mismatchedBytes,
+             long mismatchedBytes, long failedRequests, Histogram latencyUs) {
+    this(requests, elapsedNanos, failedConnects, brokenSessions, mismatchedBytes, failedRequests,
         latencyUs.getValueAtPercentile(50.0),
         latencyUs.getValueAtPercentile(90.0),
         latencyUs.getValueAtPercentile(99.0),
@@ -20,7 +20,7 @@ record LoadReport(long requests, long elapsedNanos, long failedConnects, long br
   }
 
   boolean failed() {
-    return failedConnects > 0 || brokenSessions > 0 || mismatchedBytes > 0;
+    return failedConnects > 0 || brokenSessions > 0 || mismatchedBytes > 0 || failedRequests > 0;
   }
 
   double elapsedSeconds() {
@@ -40,9 +40,10 @@ record LoadReport(long requests, long elapsedNanos, long failedConnects, long br
             + "failedConnects:  %d%n"
             + "brokenSessions:  %d%n"
             + "mismatchedBytes: %d%n"
+            + "failedRequests:  %d%n"
             + "latency (us):    p50=%d p90=%d p99=%d p99.9=%d max=%d",
         requests, elapsedSeconds(), throughputPerSec(), failedConnects, brokenSessions,
-        mismatchedBytes, p50, p90, p99, p999, max);
+        mismatchedBytes, failedRequests, p50, p90, p99, p999, max);
   }
 
   JsonObject toJson() {
@@ -52,6 +53,7 @@ record LoadReport(long requests, long elapsedNanos, long failedConnects, long br
         .put("failedConnects", failedConnects)
         .put("brokenSessions", brokenSessions)
         .put("mismatchedBytes", mismatchedBytes)
+        .put("failedRequests", failedRequests)
         .put("latencyUs", new JsonObject()
             .put("p50", p50)
             .put("p90", p90)

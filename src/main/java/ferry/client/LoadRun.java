@@ -36,6 +36,8 @@ final class LoadRun {
     final LongAdder failedConnects = new LongAdder();
     final LongAdder brokenSessions = new LongAdder();
     final LongAdder mismatchedBytes = new LongAdder();
+    /** Requests that got no correct reply: a reply with a wrong byte, or lost to a broken session. */
+    final LongAdder failedRequests = new LongAdder();
   }
 
   /** One event loop's worth of connections, sharing a single-writer latency recorder. */
@@ -95,7 +97,8 @@ final class LoadRun {
     }
     SplittableRandom seeds = new SplittableRandom();
     for (int i = 0; i < opts.connections(); i++) {
-      connections.add(new LoadConnection(this, lanes.get(i % laneCount), vertx, i, opts.size(), seeds.nextLong()));
+      connections.add(new LoadConnection(this, lanes.get(i % laneCount), vertx, i, opts.size(), opts.codec(),
+          seeds.nextLong()));
     }
   }
 
@@ -185,7 +188,8 @@ final class LoadRun {
         + " p99=" + interval.getValueAtPercentile(99.0) + "us"
         + " failedConnects=" + stats.failedConnects.sum()
         + " brokenSessions=" + stats.brokenSessions.sum()
-        + " mismatchedBytes=" + stats.mismatchedBytes.sum());
+        + " mismatchedBytes=" + stats.mismatchedBytes.sum()
+        + " failedRequests=" + stats.failedRequests.sum());
     if (requests != lastTickRequests) {
       lastProgressNanos = now;
     }
@@ -228,6 +232,6 @@ final class LoadRun {
     }
     drainInto(interval);
     result.complete(new LoadReport(stats.requests.sum(), elapsed, stats.failedConnects.sum(),
-        stats.brokenSessions.sum(), stats.mismatchedBytes.sum(), total));
+        stats.brokenSessions.sum(), stats.mismatchedBytes.sum(), stats.failedRequests.sum(), total));
   }
 }

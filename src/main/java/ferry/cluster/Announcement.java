@@ -11,17 +11,21 @@ import java.util.List;
  */
 public record Announcement(String nodeId, String node, String role, long seq, List<Endpoint> services) {
 
-  /** One service of a server node: where a balancer connects, and how it may be used. */
-  public record Endpoint(String service, String pool, String host, int port, int weight, String state) {
+  /**
+   * One service of a server node: where a balancer connects (tcp mode; {@code port} 0 when the service has no
+   * TCP listener), the event-bus address that takes its requests (message mode; null for an external service),
+   * and how it may be used.
+   */
+  public record Endpoint(String service, String pool, String host, int port, String bus, int weight, String state) {
 
     JsonObject toJson() {
       return new JsonObject().put("service", service).put("pool", pool).put("host", host).put("port", port)
-          .put("weight", weight).put("state", state);
+          .put("bus", bus).put("weight", weight).put("state", state);
     }
 
     static Endpoint fromJson(JsonObject j) {
-      return new Endpoint(j.getString("service"), j.getString("pool"), j.getString("host"), j.getInteger("port"),
-          j.getInteger("weight", 1), j.getString("state", "up"));
+      return new Endpoint(j.getString("service"), j.getString("pool"), j.getString("host"), j.getInteger("port", 0),
+          j.getString("bus"), j.getInteger("weight", 1), j.getString("state", "up"));
     }
 
     public String address() {

@@ -6,31 +6,39 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
 import ferry.config.ClusterConfig;
 import ferry.config.NodeConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
  * A clustered Vert.x instance on Hazelcast, configured from {@code cluster.*}: TCP-IP join over an explicit
- * member list, multicast off unless asked, quick joins, no phone-home, logging through SLF4J.
+ * member list, multicast off unless asked, quick joins, no phone-home, logging through SLF4J. Vert.x reports its
+ * metrics into a Prometheus registry of the node's own, which the admin server's {@code /metrics} shows.
  */
 public final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
 
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
+  private final PrometheusMeterRegistry metrics;
 
-  private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
+  private ClusterNode(Vertx vertx, HazelcastClusterManager manager, PrometheusMeterRegistry metrics) {
     this.vertx = vertx;
     this.manager = manager;
+    this.metrics = metrics;
   }
 
   public static Future<ClusterNode> start(NodeConfig node, ClusterConfig cluster) {
@@ -38,9 +46,14 @@ public final class ClusterNode {
     VertxOptions options = new VertxOptions()
         .setPreferNativeTransport(true)
         .setEventLoopPoolSize(node.eventLoops())
-        .setEventBusOptions(new EventBusOptions().setHost(cluster.host()).setPort(0));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
-        .map(vertx -> new ClusterNode(vertx, manager));
+        .setEventBusOptions(new EventBusOptions().setHost(cluster.host()).setPort(0))
+        // vertx-micrometer keeps registries in a static map by name: a name per node, or nodes in one JVM share one.
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setRegistryName("ferry-" + node.name() + "-" + UUID.randomUUID()));
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return Vertx.builder().with(options).withClusterManager(manager).withMetrics(new MicrometerMetricsFactory(metrics))
+        .buildClustered()
+        .map(vertx -> new ClusterNode(vertx, manager, metrics));
   }
 
   /**
@@ -98,6 +111,11 @@ public final class ClusterNode {
   /** The Vert.x node id (a Hazelcast member attribute, not the member UUID). */
   public String nodeId() {
     return manager.getNodeId();
+  }
+
+  /** Vert.x's metrics and Ferry's own ({@code ferry_*}), for {@code /metrics}. */
+  public PrometheusMeterRegistry meterRegistry() {
+    return metrics;
   }
 
   public HazelcastInstance hazelcast() {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Builds a node's configuration in one place, before anything starts: the file (or the role's defaults,
@@ -28,6 +29,11 @@ public final class ConfigLoader {
    * @param sets     {@code path=value} overrides, applied in order
    */
   public static FerryConfig load(String roleFlag, Path file, List<String> sets) {
+    return load(roleFlag, file, sets, System::getenv);
+  }
+
+  /** As {@link #load(String, Path, List)}, with {@code env} in place of the process environment. */
+  public static FerryConfig load(String roleFlag, Path file, List<String> sets, Function<String, String> env) {
     JsonObject doc;
     Role role;
     if (file != null) {
@@ -35,14 +41,14 @@ public final class ConfigLoader {
       role = roleFlag != null ? Role.parse("--role", roleFlag) : roleOf(file.toString(), doc);
     } else if (roleFlag != null) {
       role = Role.parse("--role", roleFlag);
-      doc = defaults(role);
+      doc = role == Role.CTL ? new JsonObject() : defaults(role); // ctl has no defaults file: read() refuses it
     } else {
-      throw new ConfigException("no role: give --role balancer|server|client, or --config FILE with a \"role\"");
+      throw new ConfigException("no role: give --role balancer|server|client|ctl, or --config FILE with a \"role\"");
     }
     for (String set : sets) {
       applySet(doc, set);
     }
-    return FerryConfig.read(role, new Section("", doc));
+    return FerryConfig.read(role, new Section("", doc), env);
   }
 
   /** The role's built-in defaults: {@code conf/<role>.json} as packaged in the jar. */

@@ -7,16 +7,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A validated configuration for one node. Only the part that belongs to {@link #role()} is set:
- * frontends for a balancer, services for a server, client options for a client.
+ * frontends for a balancer, services for a server, client options for a client. {@code admin} is set for a
+ * balancer and a server (possibly disabled), null for a client.
  */
 public record FerryConfig(Role role, NodeConfig node, ClusterConfig cluster,
                           Map<String, FrontendConfig> frontends, Map<String, ServiceConfig> services,
-                          ClientOptions client) {
+                          ClientOptions client, AdminConfig admin) {
 
-  static FerryConfig read(Role role, Section root) {
+  /** @param env environment lookup ({@code System::getenv}; tests pass their own) for {@code FERRY_ADMIN_TOKEN} */
+  static FerryConfig read(Role role, Section root, Function<String, String> env) {
     root.string("role", null); // already resolved by the loader
     return switch (role) {
       case BALANCER -> {
@@ -25,22 +28,26 @@ public record FerryConfig(Role role, NodeConfig node, ClusterConfig cluster,
         Map<String, FrontendConfig> frontends = new LinkedHashMap<>();
         root.map("frontends").forEach((name, s) -> frontends.put(name, FrontendConfig.read(name, s)));
         checkDistinctAddresses(frontends);
+        AdminConfig admin = AdminConfig.read(role, root.object("admin"), env);
         root.done();
-        yield new FerryConfig(role, node, cluster, frontends, Map.of(), null);
+        yield new FerryConfig(role, node, cluster, frontends, Map.of(), null, admin);
       }
       case SERVER -> {
         NodeConfig node = NodeConfig.read(role, root.object("node"));
         ClusterConfig cluster = ClusterConfig.read(root.object("cluster"));
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         root.map("services").forEach((name, s) -> services.put(name, ServiceConfig.read(name, s)));
+        AdminConfig admin = AdminConfig.read(role, root.object("admin"), env);
         root.done();
-        yield new FerryConfig(role, node, cluster, Map.of(), services, null);
+        yield new FerryConfig(role, node, cluster, Map.of(), services, null, admin);
       }
       case CLIENT -> {
         ClientOptions client = readClient(root);
         root.done();
-        yield new FerryConfig(role, null, null, Map.of(), Map.of(), client);
+        yield new FerryConfig(role, null, null, Map.of(), Map.of(), client, null);
       }
+      // ctl talks to a node's admin API and reads no file; Main builds its options from --admin.
+      case CTL -> throw new ConfigException("--role ctl has no configuration file and no --set; give --admin HOST:PORT");
     };
   }
 
@@ -78,6 +85,11 @@ public record FerryConfig(Role role, NodeConfig node, ClusterConfig cluster,
     int size = s.integer("size", 64, 1, 64 * 1024 * 1024);
     boolean json = s.bool("json", false);
     int connectTimeoutMs = s.integer("connectTimeoutMs", 2000, 1, 600_000);
-    return new ClientOptions(List.copyOf(targets), connections, duration, requests, size, json, connectTimeoutMs);
+    // Absent (or JSON null) means raw bytes; "lines" / "length" frame requests for a message-mode frontend.
+    ClientOptions.Codec codec = s.has("codec")
+        ? ClientOptions.Codec.of(s.oneOf("codec", null, ClientOptions.Codec.ids(), "codec"))
+        : null;
+    return new ClientOptions(List.copyOf(targets), connections, duration, requests, size, json, connectTimeoutMs,
+        codec);
   }
 }

@@ -2,28 +2,64 @@ package ferry.config;
 
 import java.util.List;
 
-/** One listening address of a balancer and the pool it forwards to. */
+/**
+ * One listening address of a balancer and the pool it forwards to. {@code message} is set for mode
+ * {@code message} only, and each mode refuses the keys of the other.
+ */
 public record FrontendConfig(String name, String host, int port, String pool, String mode, String algorithm,
-                             int connectTimeoutMs, int retries) {
+                             int connectTimeoutMs, int retries, MessageOptions message) {
 
-  public static final List<String> MODES = List.of("tcp");
+  public static final List<String> MODES = List.of("tcp", "message");
   public static final List<String> ALGORITHMS = List.of("roundrobin", "leastconn", "p2c", "hash", "random");
+  public static final List<String> CODECS = List.of("lines", "length");
+  private static final List<String> TCP_ONLY = List.of("connectTimeoutMs");
+  private static final List<String> MESSAGE_ONLY = List.of("codec", "maxFrameBytes", "maxInFlight", "sticky", "requestTimeoutMs");
+
+  /**
+   * Message mode: how frames are cut ({@code codec}, {@code maxFrameBytes}), how many requests one connection
+   * may have in flight, whether a connection stays on one server, and how long a reply may take.
+   */
+  public record MessageOptions(String codec, int maxFrameBytes, int maxInFlight, boolean sticky, int requestTimeoutMs) {
+  }
+
+  /** A tcp frontend with the default retries: the shape most code and tests need. */
+  public FrontendConfig(String name, String host, int port, String pool, String mode, String algorithm,
+                        int connectTimeoutMs, int retries) {
+    this(name, host, port, pool, mode, algorithm, connectTimeoutMs, retries, null);
+  }
 
   static FrontendConfig read(String name, Section s) {
+    String mode = s.oneOf("mode", "tcp", MODES, "mode");
+    for (String key : mode.equals("tcp") ? MESSAGE_ONLY : TCP_ONLY) {
+      if (s.has(key)) {
+        throw new ConfigException(s.path(key) + ": only for mode " + (mode.equals("tcp") ? "message" : "tcp"));
+      }
+    }
+    MessageOptions message = mode.equals("message") ? new MessageOptions(
+        s.oneOf("codec", "lines", CODECS, "codec"),
+        s.integer("maxFrameBytes", 64 * 1024, 1, 16 * 1024 * 1024),
+        s.integer("maxInFlight", 64, 1, 100_000),
+        s.bool("sticky", false),
+        s.integer("requestTimeoutMs", 2000, 1, 600_000)) : null;
     FrontendConfig f = new FrontendConfig(
         name,
         s.string("host", "127.0.0.1"),
         s.port("port", 0, false),
         s.string("pool", name),
-        s.oneOf("mode", "tcp", MODES, "mode"),
+        mode,
         s.oneOf("algorithm", "roundrobin", ALGORITHMS, "algorithm"),
         s.integer("connectTimeoutMs", 2000, 1, 600_000),
-        s.integer("retries", 2, 0, 100));
+        s.integer("retries", 2, 0, 100),
+        message);
     if (!s.has("port")) {
       throw new ConfigException(s.path("port") + ": missing (required)");
     }
     s.done();
     return f;
+  }
+
+  public boolean isMessage() {
+    return message != null;
   }
 
   public HostPort address() {

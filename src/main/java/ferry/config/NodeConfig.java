@@ -2,15 +2,20 @@ package ferry.config;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** This process as a cluster member: its readable name and how many event loops it runs. */
-public record NodeConfig(String name, int eventLoops) {
+/**
+ * This process as a cluster member: its readable name, how many event loops it runs, and how long a SIGTERM
+ * waits for open sessions to end before the node leaves anyway.
+ */
+public record NodeConfig(String name, int eventLoops, long drainTimeoutMs) {
 
   private static final AtomicInteger IN_THIS_JVM = new AtomicInteger();
 
   static NodeConfig read(Role role, Section s) {
     NodeConfig n = new NodeConfig(
         s.string("name", defaultName(role)),
-        s.integer("eventLoops", Runtime.getRuntime().availableProcessors(), 1, 1024));
+        s.integer("eventLoops", Runtime.getRuntime().availableProcessors(), 1, 1024),
+        s.has("drainTimeout") ? Durations.parse(s.path("drainTimeout"), s.string("drainTimeout", null)).toMillis()
+            : 30_000);
     if (n.name.isBlank() || !n.name.matches("[A-Za-z0-9._-]+")) {
       throw new ConfigException(s.path("name") + ": \"" + n.name + "\" must be letters, digits, '.', '_' or '-'");
     }

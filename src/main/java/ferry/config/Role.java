@@ -4,9 +4,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** What a Ferry process does; picked by {@code --role} or by the config file's {@code "role"}. */
+/**
+ * What a Ferry process does; picked by {@code --role} or by the config file's {@code "role"}. {@code ctl} is the
+ * operator's command line: it joins no cluster and reads no file, it calls a node's admin API.
+ */
 public enum Role {
-  BALANCER, SERVER, CLIENT;
+  BALANCER, SERVER, CLIENT, CTL;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

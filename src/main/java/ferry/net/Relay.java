@@ -2,14 +2,11 @@ package ferry.net;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +26,6 @@ import java.net.InetSocketAddress;
  */
 public final class Relay {
   private static final Logger log = LoggerFactory.getLogger(Relay.class);
-  /**
-   * Netty's default adaptive read buffer shrinks to 64 bytes under small messages; a read that fills the buffer
-   * exactly is taken as "maybe more" and costs a second read() that returns EAGAIN (11% of reads in a 64-byte
-   * ping-pong). A 1 KiB floor keeps one read per message; bulk transfers still grow it to 64 KiB.
-   */
-  static final AdaptiveRecvByteBufAllocator READ_BUFFERS = new AdaptiveRecvByteBufAllocator(1024, 2048, 65536);
 
   private final Channel client;
   private final Pipe fromClient;
@@ -43,33 +34,24 @@ public final class Relay {
   private int openDirections;
   private boolean closed;
 
-  private Relay(Channel client, boolean echo) {
-    this.client = client;
-    this.fromClient = new Pipe(this, echo ? client : null);
+  private Relay(NetSocket socket, boolean echo) {
+    this.fromClient = new Pipe(this, null);
+    this.client = Channels.takeOver(socket, fromClient);
+    if (echo) {
+      fromClient.connect(client);
+    }
     this.openDirections = echo ? 1 : 2;
   }
 
   /** Takes over an accepted Vert.x socket: reading stops until {@link #connect} gives it a destination. */
   public static Relay adopt(NetSocket socket) {
-    return take(socket, false);
+    return new Relay(socket, false);
   }
 
   /** Echoes every byte of an accepted Vert.x socket back to it; a FIN is answered by a FIN once all is sent. */
   public static Relay echo(NetSocket socket) {
-    Relay r = take(socket, true);
+    Relay r = new Relay(socket, true);
     r.client.config().setAutoRead(true);
-    return r;
-  }
-
-  private static Relay take(NetSocket socket, boolean echo) {
-    ChannelHandlerContext vertx = ((NetSocketInternal) socket).channelHandlerContext();
-    Channel ch = vertx.channel();
-    ch.config().setAutoRead(false);
-    ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-    ch.config().setRecvByteBufAllocator(READ_BUFFERS);
-    Relay r = new Relay(ch, echo);
-    // Before Vert.x's handler: bytes and events stop here and never reach the NetSocket.
-    ch.pipeline().addBefore(vertx.name(), "ferry-pipe", r.fromClient);
     return r;
   }
 
@@ -95,7 +77,7 @@ public final class Relay {
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.ALLOCATOR, client.alloc())
-        .option(ChannelOption.RCVBUF_ALLOCATOR, READ_BUFFERS)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, Channels.READ_BUFFERS)
         .handler(fromBackend)
         .connect(target);
   }

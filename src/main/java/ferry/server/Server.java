@@ -25,6 +25,7 @@ public final class Server {
   private final ClusterNode node;
   private final Registry registry;
   private final List<Announcement.Endpoint> endpoints = new ArrayList<>();
+  private final List<ServiceVerticle> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Server(FerryConfig config, ClusterNode node) {
     this.config = config;
@@ -50,7 +51,8 @@ public final class Server {
           log.info("server {} up: cluster {} at {}, transport {}", config.node().name(), config.cluster().name(),
               node.clusterAddress(), node.vertx().isNativeTransportEnabled() ? "epoll" : "nio");
           for (Announcement.Endpoint e : endpoints) {
-            log.info("service {}: pool {} at {} (weight {}, {})", e.service(), e.pool(), e.address(), e.weight(), e.state());
+            log.info("service {}: pool {} at {}{} (weight {}, {})", e.service(), e.pool(),
+                e.port() > 0 ? e.address() : "no tcp", e.bus() != null ? ", messages" : "", e.weight(), e.state());
           }
         });
   }
@@ -61,32 +63,35 @@ public final class Server {
    */
   private Future<Void> openService(ServiceConfig svc) {
     if (svc.type().equals("external")) {
-      endpoints.add(endpoint(svc, svc.target().host(), svc.target().port()));
+      endpoints.add(new Announcement.Endpoint(svc.name(), svc.pool(), svc.target().host(), svc.target().port(), null,
+          svc.weight(), "up"));
       return Future.succeededFuture();
     }
     int listenPort = svc.port() != 0 ? svc.port() : -(endpoints.size() + 1);
+    // The node's own address for the service: a balancer sends each request to one chosen node, not to "any".
+    String bus = "ferry.msg." + node.nodeId() + "." + svc.name();
     AtomicInteger connections = new AtomicInteger();
     List<ServiceVerticle> instances = new ArrayList<>();
     return node.vertx()
         .deployVerticle(() -> {
-          ServiceVerticle v = new ServiceVerticle(svc, config.node().name(), listenPort, connections);
+          ServiceVerticle v = new ServiceVerticle(svc, config.node().name(), bus, listenPort, connections,
+              config.node().drainTimeoutMs());
           synchronized (instances) {
             instances.add(v);
           }
+          listeners.add(v);
           return v;
         }, new DeploymentOptions().setInstances(config.node().eventLoops()))
-        .recover(err -> Future.failedFuture(new IllegalStateException(
-            "service " + svc.name() + ": cannot listen on " + svc.host() + ":" + svc.port() + ": " + err.getMessage(), err)))
+        .recover(err -> Future.failedFuture(new IllegalStateException("service " + svc.name() + ": cannot start"
+            + (svc.hasTcp() ? " on " + svc.host() + ":" + svc.port() : "") + ": " + err.getMessage(), err)))
         .map(id -> {
+          int port;
           synchronized (instances) {
-            endpoints.add(endpoint(svc, svc.host(), instances.get(0).actualPort()));
+            port = instances.get(0).actualPort();
           }
+          endpoints.add(new Announcement.Endpoint(svc.name(), svc.pool(), svc.host(), port, bus, svc.weight(), "up"));
           return null;
         });
-  }
-
-  private static Announcement.Endpoint endpoint(ServiceConfig svc, String host, int port) {
-    return new Announcement.Endpoint(svc.name(), svc.pool(), host, port, svc.weight(), "up");
   }
 
   public ClusterNode node() {
@@ -97,8 +102,24 @@ public final class Server {
     return List.copyOf(endpoints);
   }
 
-  /** Withdraws the announcement first, so balancers stop sending new connections, then leaves the cluster. */
+  /**
+   * Graceful drain (SIGTERM): announce every service {@code draining}, so each balancer stops sending new
+   * connections and requests at once; let open sessions run to their natural end, for up to
+   * {@code node.drainTimeout}; then withdraw and leave the cluster. External services are not waited for: their
+   * sessions do not pass through this node, and the program behind them is not stopping.
+   */
   public Future<Void> close() {
-    return node.closeAfter(registry.withdraw());
+    List<Announcement.Endpoint> draining = endpoints.stream()
+        .map(e -> new Announcement.Endpoint(e.service(), e.pool(), e.host(), e.port(), e.bus(), e.weight(), "draining"))
+        .toList();
+    log.info("draining: no new connections; waiting up to {} ms for open sessions", config.node().drainTimeoutMs());
+    long started = System.nanoTime();
+    Future<Void> drained = registry.announce(config.node().name(), "server", draining)
+        .transform(v -> Future.join(listeners.stream().map(ServiceVerticle::drain).toList()))
+        .transform(v -> {
+          log.info("drained in {} ms; leaving the cluster", (System.nanoTime() - started) / 1_000_000);
+          return registry.withdraw();
+        });
+    return node.closeAfter(drained);
   }
 }

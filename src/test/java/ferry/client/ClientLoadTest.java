@@ -89,6 +89,7 @@ class ClientLoadTest {
     assertThat(json.getLong("failedConnects")).isZero();
     assertThat(json.getLong("brokenSessions")).isZero();
     assertThat(json.getLong("mismatchedBytes")).isZero();
+    assertThat(json.getLong("failedRequests")).isZero();
     assertThat(json.getDouble("throughputPerSec")).isPositive();
     JsonObject latency = json.getJsonObject("latencyUs");
     for (String key : List.of("p50", "p90", "p99", "p999", "max")) {
@@ -124,6 +125,8 @@ class ClientLoadTest {
     assertThat(json.getLong("mismatchedBytes")).isPositive();
     assertThat(json.getLong("requests")).isEqualTo(200L);
     assertThat(json.getLong("brokenSessions")).isZero();
+    // Raw mode too: every reply had a flipped byte, so no request got a correct reply.
+    assertThat(json.getLong("failedRequests")).isEqualTo(200L);
   }
 
   @Test
@@ -148,6 +151,8 @@ class ClientLoadTest {
     assertThat(json.getLong("brokenSessions")).isPositive();
     assertThat(json.getLong("requests")).isEqualTo(100L);
     assertThat(json.getLong("mismatchedBytes")).isZero();
+    // Each broken session lost exactly its one outstanding request.
+    assertThat(json.getLong("failedRequests")).isEqualTo(json.getLong("brokenSessions"));
   }
 
   @Test
@@ -161,7 +166,7 @@ class ClientLoadTest {
 
     assertThat(run.exit).as(run.err()).isZero();
     assertThat(run.out()).containsPattern("t=1s requests=\\d+ rps=\\d+ p99=\\d+us failedConnects=0 "
-        + "brokenSessions=0 mismatchedBytes=0");
+        + "brokenSessions=0 mismatchedBytes=0 failedRequests=0");
     assertThat(run.out()).contains("requests:").contains("throughput:").contains("p99.9=");
     // Generous slack for Vert.x start-up on a busy machine; the point is that the run ends.
     assertThat(tookMs).isLessThan(1500 + 5000 + 10_000);
@@ -190,6 +195,7 @@ class ClientLoadTest {
 
     assertThat(run.exit).isEqualTo(1);
     assertThat(run.json().getLong("brokenSessions")).isEqualTo(2L);
+    assertThat(run.json().getLong("failedRequests")).isEqualTo(2L);
     assertThat(run.json().getLong("requests")).isZero();
     assertThat(tookMs).isBetween(300L + 4000L, 300L + 5000L + 10_000L);
   }

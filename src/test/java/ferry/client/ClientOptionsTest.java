@@ -45,4 +45,16 @@ class ClientOptionsTest {
     ClientOptions opts = new ClientOptions(ONE, 0, null, 0, 1, false, 1000);
     assertThat(opts.interactive()).isTrue();
   }
+
+  @Test
+  void codecDefaultsToRawAndParsesItsIds() {
+    ClientOptions raw = new ClientOptions(ONE, 0, null, 0, 1, false, 1000);
+    assertThat(raw.codec()).isNull();
+    assertThat(raw.withCodec(ClientOptions.Codec.LENGTH).codec()).isEqualTo(ClientOptions.Codec.LENGTH);
+    assertThat(ClientOptions.Codec.ids()).containsExactly("lines", "length");
+    assertThat(ClientOptions.Codec.of("lines")).isEqualTo(ClientOptions.Codec.LINES);
+    assertThat(ClientOptions.Codec.LENGTH).hasToString("length");
+    assertThatThrownBy(() -> ClientOptions.Codec.of("xml"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("codec").hasMessageContaining("xml");
+  }
 }

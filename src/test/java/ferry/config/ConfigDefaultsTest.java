@@ -64,7 +64,9 @@ class ConfigDefaultsTest {
   @Test
   void balancerDefaultValues() {
     FerryConfig c = byRole("balancer");
-    assertThat(c.frontends().keySet()).containsExactly("echo", "whoami");
+    assertThat(c.frontends().keySet()).containsExactly("echo", "whoami", "lines");
+    assertThat(c.frontends().get("lines")).isEqualTo(new FrontendConfig("lines", "127.0.0.1", 9100, "echo", "message",
+        "roundrobin", 2000, 2, new FrontendConfig.MessageOptions("lines", 65536, 64, false, 2000)));
     assertThat(c.frontends().get("echo"))
         .isEqualTo(new FrontendConfig("echo", "127.0.0.1", 9000, "echo", "tcp", "roundrobin", 2000, 2));
     assertThat(c.frontends().get("whoami"))

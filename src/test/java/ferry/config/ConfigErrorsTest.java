@@ -46,6 +46,29 @@ class ConfigErrorsTest {
     return () -> ConfigLoader.load("client", null, List.of(sets));
   }
 
+  @Test
+  void messageModeKeys() {
+    fails(balancer("frontends.lines.codec=xml"), "frontends.lines.codec", "unknown codec \"xml\"");
+    fails(balancer("frontends.lines.maxInFlight=0"), "frontends.lines.maxInFlight", "out of range");
+    fails(balancer("frontends.lines.maxFrameBytes=\"big\""), "frontends.lines.maxFrameBytes", "expected an integer");
+    fails(balancer("frontends.lines.sticky=1"), "frontends.lines.sticky", "true or false");
+    fails(balancer("frontends.lines.connectTimeoutMs=5"), "frontends.lines.connectTimeoutMs", "only for mode tcp");
+    fails(balancer("frontends.echo.codec=lines"), "frontends.echo.codec", "only for mode message");
+    fails(balancer("frontends.echo.requestTimeoutMs=5"), "frontends.echo.requestTimeoutMs", "only for mode message");
+  }
+
+  @Test
+  void javaServices() {
+    fails(server("services.x={\"type\":\"java\",\"pool\":\"x\"}"), "services.x.class", "missing");
+    fails(server("services.x={\"type\":\"java\",\"class\":\"com.example.Nope\"}"), "services.x.class",
+        "not on the classpath");
+    fails(server("services.x={\"type\":\"java\",\"class\":\"java.lang.String\"}"), "services.x.class",
+        "does not implement ferry.server.MessageService");
+    fails(server("services.x={\"type\":\"java\",\"class\":\"java.lang.String\",\"port\":1}"), "services.x.port",
+        "no listener");
+    fails(server("services.echo.class=x"), "services.echo.class", "only a java service");
+  }
+
   private Path write(String name, String text) throws IOException {
     Path p = dir.resolve(name);
     Files.writeString(p, text);

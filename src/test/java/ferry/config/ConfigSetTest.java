@@ -20,7 +20,7 @@ class ConfigSetTest {
   @Test
   void newFrontendByPortAlone() {
     FerryConfig c = balancer("frontends.redis.port=6380");
-    assertThat(c.frontends().keySet()).containsExactly("echo", "whoami", "redis");
+    assertThat(c.frontends().keySet()).containsExactly("echo", "whoami", "lines", "redis");
     assertThat(c.frontends().get("redis"))
         .isEqualTo(new FrontendConfig("redis", "127.0.0.1", 6380, "redis", "tcp", "roundrobin", 2000, 2));
   }
@@ -28,11 +28,11 @@ class ConfigSetTest {
   @Test
   void overrideExistingFrontendKeys() {
     FerryConfig c = balancer("frontends.echo.algorithm=leastconn", "frontends.echo.retries=0",
-        "frontends.echo.port=9100", "frontends.echo.pool=other");
+        "frontends.echo.port=9200", "frontends.echo.pool=other");
     FrontendConfig f = c.frontends().get("echo");
     assertThat(f.algorithm()).isEqualTo("leastconn");
     assertThat(f.retries()).isZero();
-    assertThat(f.port()).isEqualTo(9100);
+    assertThat(f.port()).isEqualTo(9200);
     assertThat(f.pool()).isEqualTo("other");
     assertThat(c.frontends().get("whoami").port()).isEqualTo(9080);
   }

@@ -40,7 +40,8 @@ class BalancerClusterTest {
   @BeforeAll
   static void start() {
     cluster = new TestCluster();
-    balancer = cluster.balancer("b1", "frontends.retry.port=" + TestCluster.freePort(), "frontends.retry.pool=retry");
+    balancer = cluster.balancer("b1", "frontends.retry.port=" + TestCluster.freePort(), "frontends.retry.pool=retry",
+        "frontends.drain.port=" + TestCluster.freePort(), "frontends.drain.pool=drainpool");
     for (String s : List.of("s1", "s2", "s3")) {
       cluster.server(s);
     }
@@ -198,6 +199,65 @@ class BalancerClusterTest {
     assertThat(retry.connectFailures() - failuresBefore).isEqualTo(5);
     cluster.stop(ghost);
     cluster.stop(live);
+  }
+
+  /** SIGTERM on a server: no new connections at once, open sessions go on, the node leaves when they end. */
+  @Test
+  void aDrainingServerGetsNoNewConnectionsAndItsOpenSessionsGoOn() throws Exception {
+    Server d1 = cluster.server("d1", "services={}", "services.echo={\"type\":\"echo\",\"pool\":\"drainpool\"}");
+    Server d2 = cluster.server("d2", "services={}", "services.echo={\"type\":\"echo\",\"pool\":\"drainpool\"}");
+    eventually(Duration.ofSeconds(20), "2 drain servers", () -> balancer.pools().usable("drainpool").size() == 2);
+    List<Socket> sessions = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) { // round robin: one session on each server
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port("drain"));
+        s.setSoTimeout(5000);
+        sessions.add(s);
+        assertThat(roundTrip(s, "hello")).isEqualTo("hello");
+      }
+      long start = System.nanoTime();
+      io.vertx.core.Future<Void> closed = d1.close();
+      eventually(Duration.ofSeconds(1), "d1 out of rotation within 1 s",
+          () -> balancer.pools().usable("drainpool").stream().noneMatch(m -> m.node().equals("d1")));
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+      for (int i = 0; i < 5; i++) {
+        assertThat(echoOnce(port("drain"), "new" + i)).isEqualTo("new" + i); // all to d2
+      }
+      assertThat(balancer.pools().all("drainpool").stream().filter(m -> m.node().equals("d1")).findFirst().orElseThrow()
+          .active()).as("only the old session is on d1").isEqualTo(1);
+      for (Socket s : sessions) {
+        assertThat(roundTrip(s, "still here")).isEqualTo("still here"); // the open sessions are not cut
+      }
+      assertThat(closed.isComplete()).as("d1 waits for its session").isFalse();
+      sessions.forEach(BalancerClusterTest::closeQuietly);
+      TestCluster.await(closed); // leaves once its last session ended, long before the 30 s drain timeout
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(20_000);
+    } finally {
+      sessions.forEach(BalancerClusterTest::closeQuietly);
+      cluster.stop(d2);
+    }
+  }
+
+  static String roundTrip(Socket s, String text) throws IOException {
+    s.getOutputStream().write(text.getBytes());
+    byte[] back = new byte[text.length()];
+    int n = 0;
+    while (n < back.length) {
+      int r = s.getInputStream().read(back, n, back.length - n);
+      if (r < 0) {
+        return "closed after " + new String(back, 0, n);
+      }
+      n += r;
+    }
+    return new String(back);
+  }
+
+  static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // closing
+    }
   }
 
   static String httpGet(int port) throws IOException {

@@ -39,13 +39,15 @@ final class TestCluster implements AutoCloseable {
     return s;
   }
 
-  /** A balancer whose default frontends (echo, whoami) listen on free ports, plus any extra settings. */
+  /** A balancer whose default frontends (echo, whoami, lines) listen on free ports, plus any extra settings. */
   Balancer balancer(String nodeName, String... sets) {
     List<String> all = new ArrayList<>(clusterSets());
     all.add("node.name=" + nodeName);
     all.add("node.eventLoops=2");
+    all.add("admin.port=" + freePort()); // several balancers in one JVM: never the default 9090
     all.add("frontends.echo.port=" + freePort());
     all.add("frontends.whoami.port=" + freePort());
+    all.add("frontends.lines.port=" + freePort());
     all.addAll(Arrays.asList(sets));
     Balancer b = await(Balancer.start(ConfigLoader.load("balancer", null, all)));
     nodes.add(b);

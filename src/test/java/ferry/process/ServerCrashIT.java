@@ -45,8 +45,8 @@ class ServerCrashIT {
     int echoPort = freePort();
     NodeProcess a = start("it-server-a", "server");
     NodeProcess b = start("it-server-b", "server");
-    NodeProcess balancer = start("it-balancer", "balancer",
-        "frontends.echo.port=" + echoPort, "frontends.whoami.port=" + freePort());
+    NodeProcess balancer = start("it-balancer", "balancer", "admin.port=" + freePort(),
+        "frontends.echo.port=" + echoPort, "frontends.whoami.port=" + freePort(), "frontends.lines.port=" + freePort());
     balancer.awaitLog("frontend echo: listening", Duration.ofSeconds(60));
     balancer.awaitLog("node joined: it-server-a", Duration.ofSeconds(60));
     balancer.awaitLog("node joined: it-server-b", Duration.ofSeconds(60));
@@ -70,8 +70,9 @@ class ServerCrashIT {
   @Test
   void aPortInUseIsAClearErrorAndExitCodeOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      NodeProcess balancer = start("it-balancer-busy", "balancer",
-          "frontends.echo.port=" + taken.getLocalPort(), "frontends.whoami.port=" + freePort());
+      NodeProcess balancer = start("it-balancer-busy", "balancer", "admin.port=" + freePort(),
+          "frontends.echo.port=" + taken.getLocalPort(), "frontends.whoami.port=" + freePort(),
+          "frontends.lines.port=" + freePort());
       assertThat(balancer.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
       assertThat(balancer.output())
           .contains("frontend echo: cannot listen on 127.0.0.1:" + taken.getLocalPort())

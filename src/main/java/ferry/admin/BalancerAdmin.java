@@ -1,0 +1,69 @@
+package ferry.admin;
+
+import ferry.balancer.Balancer;
+import ferry.balancer.Frontend;
+import ferry.balancer.PoolMember;
+import ferry.cluster.ClusterNode;
+import ferry.config.FrontendConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A balancer's admin server: {@code /api/status}, the node operations, {@code /health/*} and {@code /metrics}.
+ * Other features (the dashboard, reload) add their routes to the returned {@link AdminServer}.
+ */
+public final class BalancerAdmin {
+
+  private BalancerAdmin() {
+  }
+
+  public static Future<AdminServer> start(Balancer b) {
+    AdminServer admin = new AdminServer(b.node().vertx(), b.config().admin());
+    PrometheusMeterRegistry registry = b.node().meterRegistry();
+    FerryMetrics metrics = new FerryMetrics(registry, b::frontends, b.pools());
+    FerryMetrics.registerNode(registry, b.node());
+    Map<String, HealthRoutes.Check> ready = new LinkedHashMap<>();
+    ready.put("cluster", () -> joinProblem(b.node()));
+    ready.put("pools", () -> emptyPools(b));
+    admin.routes(r -> {
+      r.get("/api/status").handler(rc -> rc.json(BalancerStatus.of(b)));
+      new NodeOpsApi(b::live, b.overrides()).addTo(r);
+      HealthRoutes.addTo(r, b.node().vertx(), ready);
+      MetricsRoute.addTo(r, registry, metrics::refresh);
+    });
+    return admin.listen();
+  }
+
+  /** Null while this node is a running member of its cluster. */
+  static JsonObject joinProblem(ClusterNode node) {
+    var hz = node.hazelcast();
+    if (hz.getLifecycleService().isRunning() && hz.getCluster().getMembers().contains(hz.getCluster().getLocalMember())) {
+      return null;
+    }
+    return new JsonObject().put("reason", "not a running member of the cluster");
+  }
+
+  /** Null when every frontend's pool has a server it may use now; else which pools have none. */
+  private static JsonObject emptyPools(Balancer b) {
+    JsonArray empty = new JsonArray();
+    for (Frontend f : b.frontends().values()) {
+      FrontendConfig c = f.config();
+      if (usable(b, c).isEmpty()) {
+        empty.add(new JsonObject().put("frontend", c.name()).put("pool", c.pool()));
+      }
+    }
+    return empty.isEmpty() ? null : new JsonObject().put("reason", "a frontend's pool has no usable server")
+        .put("empty", empty);
+  }
+
+  /** The servers a frontend may pick now: message mode sends to event-bus addresses, tcp to TCP addresses. */
+  private static List<PoolMember> usable(Balancer b, FrontendConfig c) {
+    return "message".equals(c.mode()) ? b.pools().messaging(c.pool()) : b.pools().usable(c.pool());
+  }
+}

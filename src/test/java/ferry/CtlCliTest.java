@@ -1,0 +1,126 @@
+package ferry;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code --role ctl} and the admin keys on bad input, through {@link Main#run}: bad usage is exit 2 and one
+ * {@code ferry: ...} line; an admin API that is not there is exit 1 and one line. (The ctl against a live
+ * balancer is in {@code ferry.integration.AdminApiTest}.)
+ */
+class CtlCliTest {
+
+  private record Result(int code, String out, String err) {
+  }
+
+  private static Result run(String... args) {
+    return assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+      PrintStream oldOut = System.out;
+      PrintStream oldErr = System.err;
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code;
+      try {
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        code = Main.run(args);
+      } finally {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+      }
+      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    });
+  }
+
+  private static String oneErrorLine(Result r, int code, String... fragments) {
+    assertThat(r.code()).as("exit code; stderr was: %s", r.err()).isEqualTo(code);
+    assertThat(r.out()).as("stdout").isEmpty();
+    String[] lines = r.err().split("\\R", -1);
+    assertThat(lines).as("stderr lines of: %s", r.err()).hasSize(2);
+    assertThat(lines[0]).startsWith("ferry: ");
+    for (String f : fragments) {
+      assertThat(lines[0]).contains(f);
+    }
+    return lines[0];
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void ctlWithoutACommand() {
+    oneErrorLine(run("--role", "ctl"), 2, "command is needed", "status", "drain NODE");
+  }
+
+  @Test
+  void ctlUnknownCommand() {
+    oneErrorLine(run("--role", "ctl", "frob"), 2, "unknown command \"frob\"");
+  }
+
+  @Test
+  void ctlWrongArguments() {
+    oneErrorLine(run("--role", "ctl", "drain"), 2, "drain NODE");
+    oneErrorLine(run("--role", "ctl", "status", "extra"), 2, "status");
+    oneErrorLine(run("--role", "ctl", "weight", "s1"), 2, "weight NODE N");
+    oneErrorLine(run("--role", "ctl", "weight", "s1", "x"), 2, "\"x\"", "0..256");
+    oneErrorLine(run("--role", "ctl", "weight", "s1", "300"), 2, "\"300\"");
+    oneErrorLine(run("--role", "ctl", "enable", "a/b"), 2, "not a node name");
+  }
+
+  @Test
+  void ctlRefusesConfigAndNodeFlags() {
+    oneErrorLine(run("--role", "ctl", "status", "--set", "admin.port=1"), 2, "--set", "ctl");
+    oneErrorLine(run("--role", "ctl", "status", "--config", "conf/balancer.json"), 2, "--config", "ctl");
+    oneErrorLine(run("--role", "ctl", "status", "--connections", "3"), 2, "--connections", "client flag");
+    oneErrorLine(run("--role", "ctl", "status", "--admin", "nohost"), 2, "--admin", "host:port");
+  }
+
+  @Test
+  void adminFlagAndCommandsAreForCtlOnly() {
+    oneErrorLine(run("--role", "balancer", "--admin", "127.0.0.1:9090"), 2, "--admin", "ctl");
+    oneErrorLine(run("--role", "server", "status"), 2, "\"status\"", "ctl");
+  }
+
+  @Test
+  void aFileWithRoleCtlIsRefused() throws Exception {
+    java.nio.file.Path f = java.nio.file.Files.createTempFile("ctl", ".json");
+    try {
+      java.nio.file.Files.writeString(f, "{\"role\":\"ctl\"}");
+      oneErrorLine(run("--config", f.toString()), 2, "--role ctl", "no configuration");
+    } finally {
+      java.nio.file.Files.delete(f);
+    }
+  }
+
+  @Test
+  void ctlAgainstNothingIsOneLineAndExitOne() throws Exception {
+    int port = freePort();
+    oneErrorLine(run("--role", "ctl", "status", "--admin", "127.0.0.1:" + port), 1,
+        "cannot reach the admin API at http://127.0.0.1:" + port, "connection refused");
+  }
+
+  @Test
+  void anOpenAdminHostWithoutTokenIsAConfigError() {
+    assumeTrue(System.getenv("FERRY_ADMIN_TOKEN") == null, "FERRY_ADMIN_TOKEN is set in this environment");
+    oneErrorLine(run("--role", "balancer", "--set", "admin.host=0.0.0.0"), 2, "admin.token", "FERRY_ADMIN_TOKEN");
+  }
+
+  @Test
+  void ctlHelp() {
+    Result r = run("--role", "ctl", "--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("drain NODE").contains("--admin HOST:PORT").contains("FERRY_ADMIN_TOKEN");
+    assertThat(run("--help").out()).contains("ctl");
+  }
+}
