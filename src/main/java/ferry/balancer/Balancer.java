@@ -3,6 +3,7 @@ package ferry.balancer;
 import ferry.admin.AdminServer;
 import ferry.admin.BalancerAdmin;
 import ferry.cluster.Announcement;
+import ferry.balancer.health.HealthChecker;
 import ferry.cluster.ClusterNode;
 import ferry.cluster.NodeOverride;
 import ferry.cluster.Overrides;
@@ -34,6 +35,7 @@ public final class Balancer {
   private final Registry registry;
   private final Pools pools = new Pools();
   private final Map<String, Frontend> frontends = new LinkedHashMap<>();
+  private HealthChecker health;
   private final List<FrontendVerticle> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Overrides overrides;
   private final long startedAt = System.nanoTime();
@@ -58,6 +60,9 @@ public final class Balancer {
 
   private Future<Void> open() {
     Context context = node.vertx().getOrCreateContext();
+    // Health checks run on the registry's context and follow every rebuild of the pools.
+    health = new HealthChecker(node.vertx(), context, config.pools()::healthOf, pools::down);
+    pools.onRebuild(health::track);
     return registry.watch(context, next -> {
           live = next;
           pools.update(next);
@@ -70,7 +75,7 @@ public final class Balancer {
         .compose(v -> {
           List<Future<?>> listening = new ArrayList<>();
           for (FrontendConfig fc : config.frontends().values()) {
-            Frontend f = new Frontend(fc, pools);
+            Frontend f = new Frontend(fc, pools, health);
             frontends.put(fc.name(), f);
             listening.add(node.vertx()
                 .deployVerticle(() -> {
@@ -101,6 +106,11 @@ public final class Balancer {
 
   public ClusterNode node() {
     return node;
+  }
+
+  /** This balancer's health checks (state and detail per server). */
+  public HealthChecker health() {
+    return health;
   }
 
   public Pools pools() {

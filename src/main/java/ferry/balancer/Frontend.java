@@ -1,6 +1,7 @@
 package ferry.balancer;
 
 import ferry.balancer.algorithm.Algorithm;
+import ferry.balancer.health.HealthChecker;
 import ferry.config.FrontendConfig;
 import ferry.net.Relay;
 import io.netty.channel.Channel;
@@ -27,6 +28,7 @@ public final class Frontend {
 
   private final FrontendConfig config;
   private final Pools pools;
+  private final HealthChecker health;
   private final Algorithm algorithm;
   private final AtomicLong active = new AtomicLong();
   private final LongAdder total = new LongAdder();
@@ -38,9 +40,10 @@ public final class Frontend {
   private final LongAdder failedRequests = new LongAdder();
   private final AtomicLong heldFrames = new AtomicLong();
 
-  public Frontend(FrontendConfig config, Pools pools) {
+  public Frontend(FrontendConfig config, Pools pools, HealthChecker health) {
     this.config = config;
     this.pools = pools;
+    this.health = health;
     this.algorithm = Algorithm.named(config.algorithm());
   }
 
@@ -95,6 +98,7 @@ public final class Frontend {
       }
       server.release();
       connectFailures.increment();
+      health.connectFailed(server, f.cause().getMessage()); // passive check: out of rotation at once
       boolean retry = tried.size() <= config.retries() && relay.isOpen();
       log.warn("frontend {}: connect to {} failed: {}{}", config.name(), server, f.cause().getMessage(),
           retry ? "; trying another server" : "");

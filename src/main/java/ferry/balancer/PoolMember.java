@@ -14,6 +14,7 @@ public final class PoolMember {
   private final String nodeId;
   private final String node;
   private final String service;
+  private final String type;
   private final String host;
   private final int port;
   private final String bus;
@@ -22,18 +23,20 @@ public final class PoolMember {
   private final AtomicInteger active;
 
   public PoolMember(String nodeId, String node, String service, String host, int port, int weight, String state) {
-    this(nodeId, node, service, host, port, null, weight, state, new AtomicInteger());
+    this(nodeId, node, service, null, host, port, null, weight, state, new AtomicInteger());
   }
 
   PoolMember(String nodeId, String node, Announcement.Endpoint e) {
-    this(nodeId, node, e.service(), e.host(), e.port(), e.bus(), e.weight(), e.state(), new AtomicInteger());
+    this(nodeId, node, e.service(), e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), new AtomicInteger());
   }
 
-  private PoolMember(String nodeId, String node, String service, String host, int port, String bus, int weight,
+  private PoolMember(String nodeId, String node, String service, String type, String host, int port, String bus,
+                     int weight,
                      String state, AtomicInteger active) {
     this.nodeId = nodeId;
     this.node = node;
     this.service = service;
+    this.type = type;
     this.host = host;
     this.port = port;
     this.bus = bus;
@@ -43,11 +46,11 @@ public final class PoolMember {
   }
 
   PoolMember sameCounter(Announcement.Endpoint e) {
-    return new PoolMember(nodeId, node, service, e.host(), e.port(), e.bus(), e.weight(), e.state(), active);
+    return new PoolMember(nodeId, node, service, e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), active);
   }
 
   /** Identity across announcements: node and service. */
-  String key() {
+  public String key() {
     return nodeId + "/" + service;
   }
 
@@ -62,6 +65,19 @@ public final class PoolMember {
   }
 
   /** The event-bus address that takes this server's requests in message mode, or null (tcp only). */
+  /** The service's type as announced: echo, whoami, external or java (null when unknown). */
+  public String type() {
+    return type;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
   public String bus() {
     return bus;
   }

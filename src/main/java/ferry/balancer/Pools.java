@@ -27,6 +27,8 @@ public final class Pools {
   // The two inputs of rebuild(), written and read on the registry's context only.
   private List<Announcement> announced = List.of();
   private Map<String, NodeOverride> overrides = Map.of();
+  private Set<String> down = Set.of();
+  private Consumer<Map<String, List<PoolMember>>> rebuilt = all -> { };
 
   /**
    * Calls {@code listener} (on the registry's context) for each server that leaves the cluster view, so that
@@ -62,6 +64,22 @@ public final class Pools {
   }
 
   /** The operators' cluster-wide overrides by node name; called on the same context as {@link #update}. */
+  /** Servers this balancer's health checks find down (by member key); called on the same context. */
+  void down(Set<String> keys) {
+    down = keys;
+    rebuild();
+  }
+
+  /** Called after every rebuild with every pool's servers, so health checks can follow them. */
+  void onRebuild(Consumer<Map<String, List<PoolMember>>> listener) {
+    rebuilt = listener;
+  }
+
+  /** Whether this balancer's health checks have {@code m} out of rotation. */
+  public boolean isDown(PoolMember m) {
+    return down.contains(m.key());
+  }
+
   void overrides(Map<String, NodeOverride> next) {
     overrides = next;
     rebuild();
@@ -98,10 +116,12 @@ public final class Pools {
         members.sort(Comparator.comparing(PoolMember::node).thenComparing(PoolMember::service)));
     nextAll.replaceAll((pool, members) -> List.copyOf(members));
     all = Map.copyOf(nextAll);
-    usable = select(nextAll, usable, PoolMember::hasTcp);
-    messaging = select(nextAll, messaging, m -> m.bus() != null);
+    Set<String> out = down;
+    usable = select(nextAll, usable, m -> m.hasTcp() && !out.contains(m.key()));
+    messaging = select(nextAll, messaging, m -> m.bus() != null && !out.contains(m.key()));
     // Whatever was not announced again has left.
     previous.values().forEach(m -> departures.forEach(listener -> listener.accept(m)));
+    rebuilt.accept(all);
   }
 
   /**
@@ -114,7 +134,7 @@ public final class Pools {
     }
     String state = o.draining() ? NodeOverride.DRAINING : e.state();
     int weight = o.weight() != null ? o.weight() : e.weight();
-    return new Announcement.Endpoint(e.service(), e.pool(), e.host(), e.port(), e.bus(), weight, state);
+    return e.withWeightAndState(weight, state);
   }
 
   private static Map<String, List<PoolMember>> select(Map<String, List<PoolMember>> all,

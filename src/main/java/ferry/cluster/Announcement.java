@@ -16,16 +16,25 @@ public record Announcement(String nodeId, String node, String role, long seq, Li
    * TCP listener), the event-bus address that takes its requests (message mode; null for an external service),
    * and how it may be used.
    */
-  public record Endpoint(String service, String pool, String host, int port, String bus, int weight, String state) {
+  public record Endpoint(String service, String type, String pool, String host, int port, String bus, int weight,
+                         String state) {
 
     JsonObject toJson() {
-      return new JsonObject().put("service", service).put("pool", pool).put("host", host).put("port", port)
-          .put("bus", bus).put("weight", weight).put("state", state);
+      return new JsonObject().put("service", service).put("type", type).put("pool", pool).put("host", host)
+          .put("port", port).put("bus", bus).put("weight", weight).put("state", state);
     }
 
     static Endpoint fromJson(JsonObject j) {
-      return new Endpoint(j.getString("service"), j.getString("pool"), j.getString("host"), j.getInteger("port", 0),
-          j.getString("bus"), j.getInteger("weight", 1), j.getString("state", "up"));
+      return new Endpoint(j.getString("service"), j.getString("type"), j.getString("pool"), j.getString("host"),
+          j.getInteger("port", 0), j.getString("bus"), j.getInteger("weight", 1), j.getString("state", "up"));
+    }
+
+    public Endpoint withState(String newState) {
+      return new Endpoint(service, type, pool, host, port, bus, weight, newState);
+    }
+
+    public Endpoint withWeightAndState(int newWeight, String newState) {
+      return new Endpoint(service, type, pool, host, port, bus, newWeight, newState);
     }
 
     public String address() {

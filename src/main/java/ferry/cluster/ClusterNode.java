@@ -87,6 +87,16 @@ public final class ClusterNode {
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.phone.home.enabled", "false");
+    // Failure detection. A crash closes sockets and is seen at once; a hung node (SIGSTOP, a GC pause, a dead
+    // link) only by missing heartbeats. Balancers' health checks take a hung server out of rotation in ~2-3 s
+    // either way; membership drops it after 10 s (Hazelcast's default 60 s). A node that resumes after that has
+    // been cut off and sits in a one-member cluster until the split-brain merge, which we run every 5 s
+    // (default: first after 300 s). Shorter means faster recovery but more false removals on a loaded host;
+    // -Dhazelcast.max.no.heartbeat.seconds=... etc. override these.
+    setUnlessGiven(config, "hazelcast.heartbeat.interval.seconds", "1");
+    setUnlessGiven(config, "hazelcast.max.no.heartbeat.seconds", "10");
+    setUnlessGiven(config, "hazelcast.merge.first.run.delay.seconds", "5");
+    setUnlessGiven(config, "hazelcast.merge.next.run.delay.seconds", "5");
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.socket.bind.any", "false");
     config.setProperty("hazelcast.local.localAddress", cluster.host());
@@ -102,6 +112,12 @@ public final class ClusterNode {
     join.getTcpIpConfig().setEnabled(!cluster.multicast()).setMembers(cluster.expandedMembers())
         .setConnectionTimeoutSeconds(1);
     return config;
+  }
+
+  private static void setUnlessGiven(Config config, String property, String value) {
+    if (System.getProperty(property) == null) {
+      config.setProperty(property, value);
+    }
   }
 
   public Vertx vertx() {

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
@@ -37,21 +38,40 @@ public final class Registry {
 
   private final ClusterNode node;
   private final IMap<String, String> map;
-  private long seq;
+  private volatile long seq;
+  private volatile Announcement last;
+  private volatile boolean withdrawn;
 
   public Registry(ClusterNode node) {
     this.node = node;
     this.map = node.hazelcast().getMap(MAP);
+    reannounceAfterMerge();
   }
 
   /** Publishes (or replaces) this node's announcement. */
   public Future<Void> announce(String name, String role, List<Announcement.Endpoint> services) {
     Announcement a = new Announcement(node.nodeId(), name, role, ++seq, services);
+    last = a;
     return Future.fromCompletionStage(map.setAsync(node.nodeId(), a.toJson()), node.vertx().getOrCreateContext());
+  }
+
+  /**
+   * After a split-brain merge (this node was cut off, say frozen past the heartbeat limit, and has rejoined) the
+   * others had dropped its entry: put it back, so balancers see the node again without a restart.
+   */
+  private void reannounceAfterMerge() {
+    node.hazelcast().getLifecycleService().addLifecycleListener(e -> {
+      Announcement a = last;
+      if (e.getState() == LifecycleEvent.LifecycleState.MERGED && a != null && !withdrawn) {
+        log.info("rejoined the cluster after a split; announcing again");
+        map.setAsync(node.nodeId(), new Announcement(a.nodeId(), a.node(), a.role(), ++seq, a.services()).toJson());
+      }
+    });
   }
 
   /** Removes this node's announcement, so balancers stop using it before the node leaves the cluster. */
   public Future<Void> withdraw() {
+    withdrawn = true;
     return Future.fromCompletionStage(map.removeAsync(node.nodeId()), node.vertx().getOrCreateContext()).mapEmpty();
   }
 

@@ -16,7 +16,7 @@ import java.util.function.Function;
  */
 public record FerryConfig(Role role, NodeConfig node, ClusterConfig cluster,
                           Map<String, FrontendConfig> frontends, Map<String, ServiceConfig> services,
-                          ClientOptions client, AdminConfig admin) {
+                          ClientOptions client, AdminConfig admin, PoolsConfig pools) {
 
   /** @param env environment lookup ({@code System::getenv}; tests pass their own) for {@code FERRY_ADMIN_TOKEN} */
   static FerryConfig read(Role role, Section root, Function<String, String> env) {
@@ -29,8 +29,9 @@ public record FerryConfig(Role role, NodeConfig node, ClusterConfig cluster,
         root.map("frontends").forEach((name, s) -> frontends.put(name, FrontendConfig.read(name, s)));
         checkDistinctAddresses(frontends);
         AdminConfig admin = AdminConfig.read(role, root.object("admin"), env);
+        PoolsConfig pools = PoolsConfig.read(root);
         root.done();
-        yield new FerryConfig(role, node, cluster, frontends, Map.of(), null, admin);
+        yield new FerryConfig(role, node, cluster, frontends, Map.of(), null, admin, pools);
       }
       case SERVER -> {
         NodeConfig node = NodeConfig.read(role, root.object("node"));
@@ -39,12 +40,12 @@ public record FerryConfig(Role role, NodeConfig node, ClusterConfig cluster,
         root.map("services").forEach((name, s) -> services.put(name, ServiceConfig.read(name, s)));
         AdminConfig admin = AdminConfig.read(role, root.object("admin"), env);
         root.done();
-        yield new FerryConfig(role, node, cluster, Map.of(), services, null, admin);
+        yield new FerryConfig(role, node, cluster, Map.of(), services, null, admin, PoolsConfig.DEFAULT);
       }
       case CLIENT -> {
         ClientOptions client = readClient(root);
         root.done();
-        yield new FerryConfig(role, null, null, Map.of(), Map.of(), client, null);
+        yield new FerryConfig(role, null, null, Map.of(), Map.of(), client, null, PoolsConfig.DEFAULT);
       }
       // ctl talks to a node's admin API and reads no file; Main builds its options from --admin.
       case CTL -> throw new ConfigException("--role ctl has no configuration file and no --set; give --admin HOST:PORT");

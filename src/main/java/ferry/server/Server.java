@@ -63,7 +63,7 @@ public final class Server {
    */
   private Future<Void> openService(ServiceConfig svc) {
     if (svc.type().equals("external")) {
-      endpoints.add(new Announcement.Endpoint(svc.name(), svc.pool(), svc.target().host(), svc.target().port(), null,
+      endpoints.add(new Announcement.Endpoint(svc.name(), svc.type(), svc.pool(), svc.target().host(), svc.target().port(), null,
           svc.weight(), "up"));
       return Future.succeededFuture();
     }
@@ -89,7 +89,7 @@ public final class Server {
           synchronized (instances) {
             port = instances.get(0).actualPort();
           }
-          endpoints.add(new Announcement.Endpoint(svc.name(), svc.pool(), svc.host(), port, bus, svc.weight(), "up"));
+          endpoints.add(new Announcement.Endpoint(svc.name(), svc.type(), svc.pool(), svc.host(), port, bus, svc.weight(), "up"));
           return null;
         });
   }
@@ -110,7 +110,7 @@ public final class Server {
    */
   public Future<Void> close() {
     List<Announcement.Endpoint> draining = endpoints.stream()
-        .map(e -> new Announcement.Endpoint(e.service(), e.pool(), e.host(), e.port(), e.bus(), e.weight(), "draining"))
+        .map(e -> e.withState("draining"))
         .toList();
     log.info("draining: no new connections; waiting up to {} ms for open sessions", config.node().drainTimeoutMs());
     long started = System.nanoTime();

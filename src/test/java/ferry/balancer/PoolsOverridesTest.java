@@ -14,8 +14,8 @@ class PoolsOverridesTest {
 
   private static Announcement server(String name, int weight) {
     return new Announcement("id-" + name, name, "server", 1, List.of(
-        new Announcement.Endpoint("echo", "echo", "127.0.0.1", 10000 + name.hashCode() % 1000, null, weight, "up"),
-        new Announcement.Endpoint("other", "other", "127.0.0.1", 20000 + name.hashCode() % 1000, null, 1, "up")));
+        new Announcement.Endpoint("echo", "echo", "echo", "127.0.0.1", 10000 + name.hashCode() % 1000, null, weight, "up"),
+        new Announcement.Endpoint("other", "echo", "other", "127.0.0.1", 20000 + name.hashCode() % 1000, null, 1, "up")));
   }
 
   private static List<String> names(List<PoolMember> members) {
