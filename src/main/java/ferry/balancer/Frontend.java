@@ -4,8 +4,8 @@ import ferry.balancer.algorithm.Algorithm;
 import ferry.balancer.health.HealthChecker;
 import ferry.config.FrontendConfig;
 import ferry.net.Relay;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +29,8 @@ public final class Frontend {
   private final FrontendConfig config;
   private final Pools pools;
   private final HealthChecker health;
+  private final Admission admission;
+  private volatile boolean draining;
   private final Algorithm algorithm;
   private final AtomicLong active = new AtomicLong();
   private final LongAdder total = new LongAdder();
@@ -44,6 +46,7 @@ public final class Frontend {
     this.config = config;
     this.pools = pools;
     this.health = health;
+    this.admission = new Admission(config.limits());
     this.algorithm = Algorithm.named(config.algorithm());
   }
 
@@ -61,21 +64,83 @@ public final class Frontend {
 
   /** Called by Vert.x on the event loop that owns the accepted socket. */
   void accept(NetSocket socket) {
-    Relay relay = Relay.adopt(socket);
-    Channel client = relay.client();
+    Session s = new Session(Relay.adopt(socket, config.limits().idleTimeoutMs()));
     accepted();
-    client.closeFuture().addListener(f -> {
+    s.relay.client().closeFuture().addListener(f -> s.finished());
+    if (!admission.offer(s)) {
+      s.end("rejected");
+    }
+  }
+
+  /** One client connection: admitted (or waiting), its server, and what the access log says of it. */
+  private final class Session implements Admission.Waiter {
+    final Relay relay;
+    final long startMillis = System.currentTimeMillis();
+    final long startNanos = System.nanoTime();
+    final Set<PoolMember> tried = new HashSet<>(2);
+    boolean admitted;
+    boolean finished;
+    PoolMember server;
+    long connectMs = -1;
+    String end;
+
+    Session(Relay relay) {
+      this.relay = relay;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+      return relay.client().eventLoop();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return relay.isOpen();
+    }
+
+    @Override
+    public void admit() {
+      if (finished) {
+        admission.release(); // closed while its admission was on the way: pass the slot on
+        return;
+      }
+      admitted = true;
+      attempt(this);
+    }
+
+    @Override
+    public void timeout() {
+      end("timeout");
+    }
+
+    void end(String why) {
+      if (end == null) {
+        end = why;
+      }
+      relay.close();
+    }
+
+    /** On the client channel's close: counters, the slot, one access-log line. */
+    void finished() {
+      finished = true;
       closed();
       bytesIn.add(relay.bytesIn());
       bytesOut.add(relay.bytesOut());
-    });
-    attempt(relay, new HashSet<>(2));
+      if (admitted) {
+        admission.release();
+      }
+      String why = end != null ? end : relay.end() != null ? relay.end() : draining ? "drained" : "closed";
+      AccessLog.session(config.name(), String.valueOf(relay.client().remoteAddress()), server, startMillis,
+          connectMs, (System.nanoTime() - startNanos) / 1_000_000, relay.bytesIn(), relay.bytesOut(), why);
+    }
   }
 
-  private void attempt(Relay relay, Set<PoolMember> tried) {
+  private void attempt(Session s) {
+    Relay relay = s.relay;
     if (!relay.isOpen()) {
       return;
     }
+    Set<PoolMember> tried = s.tried;
     List<PoolMember> servers = pools.usable(config.pool());
     PoolMember server = servers.isEmpty() ? null : algorithm.pick(servers, tried, clientAddress(relay));
     if (server == null) {
@@ -84,14 +149,17 @@ public final class Frontend {
       } else {
         log.warn("frontend {}: every server tried ({}) failed; closing {}", config.name(), tried.size(), relay.client().remoteAddress());
       }
-      relay.close();
+      s.end(tried.isEmpty() ? "no-server" : "connect-failed");
       return;
     }
     tried.add(server);
+    s.server = server;
     server.acquire(); // counted from the connect on, so leastconn sees connections still being opened
+    long connectStart = System.nanoTime();
     ChannelFuture connect = relay.open(server.socketAddress(), config.connectTimeoutMs());
     connect.addListener(f -> {
       if (f.isSuccess()) {
+        s.connectMs = (System.nanoTime() - connectStart) / 1_000_000;
         connect.channel().closeFuture().addListener(c -> server.release());
         relay.connect(connect.channel());
         return;
@@ -103,11 +171,31 @@ public final class Frontend {
       log.warn("frontend {}: connect to {} failed: {}{}", config.name(), server, f.cause().getMessage(),
           retry ? "; trying another server" : "");
       if (retry) {
-        attempt(relay, tried);
+        attempt(s);
       } else {
-        relay.close();
+        s.end("connect-failed");
       }
     });
+  }
+
+  /** The listeners are draining: sessions closed from now on by this balancer are logged as drained. */
+  void draining() {
+    draining = true;
+  }
+
+  /** Connections closed because the queue was full (maxconn and maxqueue reached). */
+  public long rejected() {
+    return admission.rejected();
+  }
+
+  /** Connections closed after waiting queueTimeoutMs in the queue. */
+  public long queueTimeouts() {
+    return admission.timedOut();
+  }
+
+  /** Connections waiting for a slot now. */
+  public int queued() {
+    return admission.queued();
   }
 
   private static InetAddress clientAddress(Relay relay) {

@@ -48,6 +48,7 @@ final class FrontendVerticle extends VerticleBase {
    * sessions run to their end for up to the drain timeout, then close what is left.
    */
   Future<Void> drain() {
+    frontend.draining();
     if (router != null) {
       router.close();
     }

@@ -7,7 +7,7 @@ import java.util.List;
  * {@code message} only, and each mode refuses the keys of the other.
  */
 public record FrontendConfig(String name, String host, int port, String pool, String mode, String algorithm,
-                             int connectTimeoutMs, int retries, MessageOptions message) {
+                             int connectTimeoutMs, int retries, MessageOptions message, Limits limits) {
 
   public static final List<String> MODES = List.of("tcp", "message");
   public static final List<String> ALGORITHMS = List.of("roundrobin", "leastconn", "p2c", "hash", "random");
@@ -22,10 +22,26 @@ public record FrontendConfig(String name, String host, int port, String pool, St
   public record MessageOptions(String codec, int maxFrameBytes, int maxInFlight, boolean sticky, int requestTimeoutMs) {
   }
 
-  /** A tcp frontend with the default retries: the shape most code and tests need. */
+  /**
+   * Connection limits, HAProxy's way: past {@code maxconn} open connections (0: no limit) a new one waits in a
+   * queue of at most {@code maxqueue} for up to {@code queueTimeoutMs}, then is closed (and counted); one that finds
+   * the queue full is closed at once. {@code idleTimeoutMs}: a session with no byte either way for that long is
+   * closed; 0 (the default) never, so long-lived sessions are not cut by a default.
+   */
+  public record Limits(int maxconn, int maxqueue, int queueTimeoutMs, long idleTimeoutMs) {
+    public static final Limits DEFAULT = new Limits(0, 100, 5000, 0);
+  }
+
+  /** A frontend with the default limits. */
+  public FrontendConfig(String name, String host, int port, String pool, String mode, String algorithm,
+                        int connectTimeoutMs, int retries, MessageOptions message) {
+    this(name, host, port, pool, mode, algorithm, connectTimeoutMs, retries, message, Limits.DEFAULT);
+  }
+
+  /** A tcp frontend with the default limits: the shape most code and tests need. */
   public FrontendConfig(String name, String host, int port, String pool, String mode, String algorithm,
                         int connectTimeoutMs, int retries) {
-    this(name, host, port, pool, mode, algorithm, connectTimeoutMs, retries, null);
+    this(name, host, port, pool, mode, algorithm, connectTimeoutMs, retries, null, Limits.DEFAULT);
   }
 
   static FrontendConfig read(String name, Section s) {
@@ -50,7 +66,9 @@ public record FrontendConfig(String name, String host, int port, String pool, St
         s.oneOf("algorithm", "roundrobin", ALGORITHMS, "algorithm"),
         s.integer("connectTimeoutMs", 2000, 1, 600_000),
         s.integer("retries", 2, 0, 100),
-        message);
+        message,
+        new Limits(s.integer("maxconn", 0, 0, 1_000_000), s.integer("maxqueue", 100, 0, 1_000_000),
+            s.integer("queueTimeoutMs", 5000, 1, 3_600_000), s.integer("idleTimeoutMs", 0L, 0, 86_400_000L)));
     if (!s.has("port")) {
       throw new ConfigException(s.path("port") + ": missing (required)");
     }

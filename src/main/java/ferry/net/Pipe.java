@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayList;
@@ -81,11 +82,14 @@ final class Pipe extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
+      relay.sawEnd(ctx.channel());
       if (out == null) {
         inputShutBeforeConnect = true;
       } else {
         relay.shutOutput(out);
       }
+    } else if (evt instanceof IdleStateEvent) {
+      relay.idle();
     } else if (!(evt instanceof ChannelInputShutdownReadComplete)) {
       ctx.fireUserEventTriggered(evt);
     }
@@ -93,6 +97,7 @@ final class Pipe extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    relay.sawEnd(ctx.channel());
     relay.close();
     if (early != null) {
       early.forEach(ReferenceCountUtil::release);

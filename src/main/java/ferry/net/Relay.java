@@ -7,11 +7,13 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Byte-exact, zero-copy piping between two TCP channels, or from one channel back to itself (an echo).
@@ -33,6 +35,7 @@ public final class Relay {
   private Pipe fromBackend;
   private int openDirections;
   private boolean closed;
+  private String end;
 
   private Relay(NetSocket socket, boolean echo) {
     this.fromClient = new Pipe(this, null);
@@ -46,6 +49,18 @@ public final class Relay {
   /** Takes over an accepted Vert.x socket: reading stops until {@link #connect} gives it a destination. */
   public static Relay adopt(NetSocket socket) {
     return new Relay(socket, false);
+  }
+
+  /**
+   * As {@link #adopt(NetSocket)}, closing the session when no byte went either way for {@code idleTimeoutMs}
+   * (0: never). One timer on the client side covers both directions: whatever the server sends, the client gets.
+   */
+  public static Relay adopt(NetSocket socket, long idleTimeoutMs) {
+    Relay r = new Relay(socket, false);
+    if (idleTimeoutMs > 0) {
+      r.client.pipeline().addFirst(new IdleStateHandler(0, 0, idleTimeoutMs, TimeUnit.MILLISECONDS));
+    }
+    return r;
   }
 
   /** Echoes every byte of an accepted Vert.x socket back to it; a FIN is answered by a FIN once all is sent. */
@@ -102,6 +117,27 @@ public final class Relay {
   /** Bytes read from the backend so far. */
   public long bytesOut() {
     return fromBackend == null ? 0 : fromBackend.bytes;
+  }
+
+  /**
+   * Why the session ended, as the access log says it: {@code client-closed} or {@code server-closed} (whichever
+   * side ended first), {@code timeout} (idle), or null when this balancer closed it (a failed connect, a drain).
+   */
+  public String end() {
+    return end;
+  }
+
+  void sawEnd(Channel ch) {
+    if (end == null) {
+      end = ch == client ? "client-closed" : "server-closed";
+    }
+  }
+
+  void idle() {
+    if (end == null) {
+      end = "timeout";
+    }
+    close();
   }
 
   /** Half-close: once everything already written to {@code out} is sent, send a FIN. */

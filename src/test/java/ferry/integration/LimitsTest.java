@@ -1,0 +1,123 @@
+package ferry.integration;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import ferry.balancer.Balancer;
+import ferry.balancer.Frontend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static ferry.integration.TestCluster.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** maxconn, the queue behind it, idle timeouts and the access log, over real sockets. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class LimitsTest {
+  static TestCluster cluster;
+  static Balancer balancer;
+  static ListAppender<ILoggingEvent> access = new ListAppender<>();
+
+  @BeforeAll
+  static void start() {
+    access.start();
+    ((Logger) LoggerFactory.getLogger("ferry.access")).addAppender(access);
+    cluster = new TestCluster();
+    balancer = cluster.balancer("lb",
+        "frontends.limited={\"port\":" + TestCluster.freePort() + ",\"pool\":\"echo\",\"maxconn\":2,\"maxqueue\":1,\"queueTimeoutMs\":800}",
+        "frontends.idle={\"port\":" + TestCluster.freePort() + ",\"pool\":\"echo\",\"idleTimeoutMs\":300}");
+    cluster.server("ls1");
+    eventually(Duration.ofSeconds(20), "echo server", () -> balancer.pools().usable("echo").size() == 1);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+    ((Logger) LoggerFactory.getLogger("ferry.access")).detachAppender(access);
+  }
+
+  static int port(String frontend) {
+    return balancer.frontends().get(frontend).config().port();
+  }
+
+  static Socket open(String frontend) throws IOException {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), port(frontend));
+    s.setSoTimeout(5000);
+    return s;
+  }
+
+  @Test
+  void pastMaxconnConnectionsQueueThenAreAdmittedOrRejected() throws Exception {
+    Frontend limited = balancer.frontends().get("limited");
+    try (Socket a = open("limited"); Socket b = open("limited")) {
+      assertThat(BalancerClusterTest.roundTrip(a, "a")).isEqualTo("a");
+      assertThat(BalancerClusterTest.roundTrip(b, "b")).isEqualTo("b");
+      try (Socket queued = open("limited")) {
+        eventually(Duration.ofSeconds(5), "third connection queued", () -> limited.queued() == 1);
+        queued.getOutputStream().write('q');
+        try (Socket rejected = open("limited")) {
+          assertThat(rejected.getInputStream().read()).as("queue full: closed at once").isEqualTo(-1);
+        }
+        assertThat(limited.rejected()).isEqualTo(1);
+        a.close(); // a slot frees: the queued connection is admitted and its byte goes through
+        assertThat(queued.getInputStream().read()).isEqualTo('q');
+      }
+    }
+    eventually(Duration.ofSeconds(5), "all closed", () -> limited.activeConnections() == 0);
+    try (Socket c = open("limited"); Socket d = open("limited"); Socket late = open("limited")) {
+      assertThat(BalancerClusterTest.roundTrip(c, "c")).isEqualTo("c");
+      assertThat(BalancerClusterTest.roundTrip(d, "d")).isEqualTo("d");
+      long t0 = System.nanoTime();
+      assertThat(late.getInputStream().read()).as("timed out in the queue, closed cleanly").isEqualTo(-1);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(300L, 4000L);
+      assertThat(limited.queueTimeouts()).isEqualTo(1);
+    }
+    eventually(Duration.ofSeconds(5), "access log has the rejected and timed-out sessions", () ->
+        lines().stream().anyMatch(l -> l.contains("frontend=limited") && l.contains("end=rejected"))
+            && lines().stream().anyMatch(l -> l.contains("frontend=limited") && l.contains("end=timeout")));
+  }
+
+  @Test
+  void anIdleSessionIsClosedAndLoggedAsTimeout() throws Exception {
+    try (Socket s = open("idle")) {
+      assertThat(BalancerClusterTest.roundTrip(s, "x")).isEqualTo("x");
+      long t0 = System.nanoTime();
+      try {
+        assertThat(s.getInputStream().read()).isEqualTo(-1);
+      } catch (SocketTimeoutException e) {
+        throw new AssertionError("not closed for idleness within 5 s", e);
+      }
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(200L, 3000L);
+    }
+    eventually(Duration.ofSeconds(5), "access log line", () -> lines().stream()
+        .anyMatch(l -> l.contains("frontend=idle") && l.contains("end=timeout") && l.contains("server=ls1/echo@")));
+  }
+
+  @Test
+  void everyFinishedSessionHasOneAccessLogLine() throws Exception {
+    int before = lines().size();
+    assertThat(BalancerClusterTest.echoOnce(port("echo"), "logged")).isEqualTo("logged");
+    eventually(Duration.ofSeconds(5), "one more line", () -> lines().size() == before + 1);
+    String line = lines().get(before);
+    assertThat(line).contains("frontend=echo", "client=/127.0.0.1:", "server=ls1/echo@127.0.0.1:", "bytes_in=6",
+        "bytes_out=6", "end=").containsPattern("connect_ms=\\d+ duration_ms=\\d+");
+    assertThat(line).containsPattern("end=(client-closed|server-closed)");
+  }
+
+  static List<String> lines() {
+    synchronized (access.list) {
+      return access.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+}
