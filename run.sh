@@ -6,7 +6,8 @@
 #   ./run.sh stop            stop them (by the PIDs in run/), and only them
 #
 # Everything listens on 127.0.0.1: frontends echo :9000 and whoami :9080 (tcp), lines :9100 (message mode),
-# Hazelcast 5701-5720.
+# the admin API and dashboard on :9090 (http://127.0.0.1:9090/), Hazelcast 5701-5720. The balancer runs from
+# conf/balancer.json and reloads its frontends when that file changes.
 # Logs: run/logs/<node>.log.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,7 +18,7 @@ SERVERS=3
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -106,7 +107,8 @@ build
 start_node server-1 server
 wait_log server-1 "server server-1 up" 60
 for i in $(seq 2 "$SERVERS"); do start_node "server-$i" server; done
-start_node balancer-1 balancer
+# From the file, not the jar's copy of it: editing conf/balancer.json then reloads its frontends live.
+start_node balancer-1 balancer --config conf/balancer.json
 wait_log balancer-1 "frontend whoami: listening|cannot start" 60
 grep -aq "cannot start" "$LOGS/balancer-1.log" && { tail -5 "$LOGS/balancer-1.log" >&2; exit 1; }
 
@@ -126,6 +128,7 @@ cat <<MSG
 
 Ferry is running: balancer-1 with frontends echo 127.0.0.1:9000 and whoami 127.0.0.1:9080 (tcp relay) and
 lines 127.0.0.1:9100 (message mode: each line a request, balanced and retried separately), $SERVERS servers.
+Dashboard: http://127.0.0.1:9090/   (the cluster as a picture, live counts, drain/enable buttons)
 Try it:
   curl 127.0.0.1:9080                                    # which server answered (run it a few times)
   echo hello | nc -N 127.0.0.1 9000                      # echoed through the balancer
@@ -135,6 +138,7 @@ Try it:
   java -jar $JAR --role ctl status                       # the cluster as tables (admin API on 127.0.0.1:9090)
   java -jar $JAR --role ctl drain server-1               # no new connections to server-1 (enable undoes it)
   curl -s 127.0.0.1:9090/metrics | grep ^ferry_          # Prometheus metrics: ferry_* and Vert.x's vertx_*
+  \$EDITOR conf/balancer.json                             # add or change a frontend: applied within 2 s, no restart
   ./run.sh status; ./run.sh stop                         # logs: $LOGS/
 
 A 5-second load through the balancer (20 connections, 64-byte ping-pong, every byte checked):

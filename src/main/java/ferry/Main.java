@@ -6,6 +6,7 @@ import ferry.client.Client;
 import ferry.config.AdminConfig;
 import ferry.config.ConfigException;
 import ferry.config.ConfigLoader;
+import ferry.config.ConfigSource;
 import ferry.config.FerryConfig;
 import ferry.config.Role;
 import ferry.ctl.Ctl;
@@ -56,7 +57,10 @@ public final class Main {
 
       Balancer: frontends.NAME.{host,port,pool,mode,algorithm,connectTimeoutMs,retries}; algorithms roundrobin,
       leastconn, p2c, hash, random. Defaults: conf/balancer.json. Example: --set frontends.redis.port=6380
-      Admin API: admin.{enabled,host,port,token} (127.0.0.1:9090; a token is required off loopback, or FERRY_ADMIN_TOKEN)""";
+      Admin API: admin.{enabled,host,port,token} (127.0.0.1:9090; a token is required off loopback, or FERRY_ADMIN_TOKEN);
+      the dashboard is http://127.0.0.1:9090/
+      Hot reload: with --config FILE, frontends follow the file (checked every reload.scanPeriodMs, 2000; 0 = off)
+      and POST /api/reload; other sections need a restart""";
   static final String SERVER_HELP = """
 
       Server: services.NAME.{type,pool,host,port,weight} (type echo|whoami), or {type:external,pool,target,weight}.
@@ -138,8 +142,13 @@ public final class Main {
       return 2;
     }
     FerryConfig cfg;
+    ConfigSource source;
+    ConfigLoader.Loaded loaded;
     try {
-      cfg = ConfigLoader.load(main.role, main.config, main.allSets());
+      // Kept by a balancer: a hot reload builds the config again from the same file and --sets, in order.
+      source = new ConfigSource(main.role, main.config, main.allSets());
+      loaded = source.load();
+      cfg = loaded.config();
     } catch (ConfigException e) {
       err.println("ferry: " + e.getMessage());
       return 2;
@@ -149,7 +158,7 @@ public final class Main {
     }
     NodeNameConverter.set(cfg.node().name());
     return cfg.role() == Role.BALANCER
-        ? serve(() -> Balancer.start(cfg).map(b -> b::close), cfg.node().drainTimeoutMs())
+        ? serve(() -> Balancer.start(loaded, source).map(b -> b::close), cfg.node().drainTimeoutMs())
         : serve(() -> Server.start(cfg).compose(s -> ServerAdmin.attach(s, cfg)).map(s -> s::close),
             cfg.node().drainTimeoutMs());
   }

@@ -3,6 +3,7 @@ package ferry.admin;
 import ferry.config.AdminConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -52,10 +53,17 @@ public final class AdminServer {
     return this;
   }
 
-  /** Serves the files under classpath directory {@code root} (in the jar) at {@code mount}, e.g. "/" or "/ui/". */
+  /**
+   * Serves the files under classpath directory {@code root} (in the jar) at {@code mount}, e.g. "/" or "/ui/", to GET
+   * and HEAD, ahead of the token check: a browser cannot send a bearer token when it opens a page, and the files
+   * hold no data (the page asks for the token and sends it with its API calls). A path with no file goes on to
+   * the token check and the API routes.
+   */
   public AdminServer staticResources(String mount, String root) {
     String path = mount.endsWith("/") ? mount + "*" : mount + "/*";
-    router.route(path).handler(StaticHandler.create(root));
+    // Small files that change with the jar: no day-long browser cache that would outlive an upgrade.
+    StaticHandler files = StaticHandler.create(root).setCachingEnabled(false).setDirectoryListing(false);
+    router.route(path).order(-1).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(files);
     return this;
   }
 

@@ -3,12 +3,14 @@ package ferry.admin;
 import ferry.balancer.Balancer;
 import ferry.balancer.Frontend;
 import ferry.balancer.PoolMember;
+import ferry.balancer.Reloader;
 import ferry.cluster.ClusterNode;
 import ferry.config.FrontendConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,10 +36,33 @@ public final class BalancerAdmin {
     admin.routes(r -> {
       r.get("/api/status").handler(rc -> rc.json(BalancerStatus.of(b)));
       new NodeOpsApi(b::live, b.overrides()).addTo(r);
+      r.post("/api/reload").handler(rc -> reload(b, rc));
       HealthRoutes.addTo(r, b.node().vertx(), ready);
       MetricsRoute.addTo(r, registry, metrics::refresh);
     });
+    // The dashboard: one page that draws the cluster from /api/status and drains or enables through the API.
+    admin.staticResources("/", "webroot");
     return admin.listen();
+  }
+
+  /**
+   * {@code POST /api/reload}: 200 with what changed ({@code changes}, {@code restartNeeded}, {@code failed}); 400
+   * when the new configuration is invalid (the running one stays); 409 with no file to reload, or when a
+   * frontend could not listen (the others' changes are applied, that one keeps its old config).
+   */
+  private static void reload(Balancer b, RoutingContext rc) {
+    b.reload("asked by " + rc.request().remoteAddress()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        JsonObject result = ar.result();
+        JsonArray failed = result.getJsonArray("failed");
+        rc.response().setStatusCode(failed.isEmpty() ? 200 : 409).putHeader("content-type", "application/json")
+            .end((failed.isEmpty() ? result : result.copy().put("error", failed.getString(0))).encode());
+      } else if (ar.cause() instanceof Reloader.Rejected r) {
+        AdminServer.error(rc, r.noFile() ? 409 : 400, r.getMessage());
+      } else {
+        rc.fail(ar.cause());
+      }
+    });
   }
 
   /** Null while this node is a running member of its cluster. */

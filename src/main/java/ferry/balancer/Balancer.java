@@ -8,16 +8,17 @@ import ferry.cluster.ClusterNode;
 import ferry.cluster.NodeOverride;
 import ferry.cluster.Overrides;
 import ferry.cluster.Registry;
+import ferry.config.ConfigLoader;
+import ferry.config.ConfigSource;
 import ferry.config.FerryConfig;
 import ferry.config.FrontendConfig;
 import io.vertx.core.Context;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +26,8 @@ import java.util.Map;
  * The balancer role: joins the cluster, watches the registry for servers, then opens every frontend.
  * Frontends open only after the first view of the cluster is in, so the first client already sees the servers.
  * The operators' overrides (drain, weight) are watched on the same context as the registry, so the pools are
- * rebuilt from both in one place; the admin server opens last.
+ * rebuilt from both in one place; the admin server opens last. A balancer started from a file reloads its
+ * frontends when the file changes ({@link Reloader}).
  */
 public final class Balancer {
   private static final Logger log = LoggerFactory.getLogger(Balancer.class);
@@ -34,26 +36,44 @@ public final class Balancer {
   private final ClusterNode node;
   private final Registry registry;
   private final Pools pools = new Pools();
-  private final Map<String, Frontend> frontends = new LinkedHashMap<>();
+  private final FrontendSet frontends;
   private HealthChecker health;
-  private final List<FrontendVerticle> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Overrides overrides;
   private final long startedAt = System.nanoTime();
   // The last snapshots of the two watches, for the admin API; the data path reads the pools only.
   private volatile List<Announcement> live = List.of();
+  private LoadShare loadShare;
   private volatile Map<String, NodeOverride> nodeOverrides = Map.of();
   private volatile AdminServer admin;
+  private final ConfigLoader.Loaded loaded;
+  private final ConfigSource source;
+  private volatile Reloader reloader;
 
-  private Balancer(FerryConfig config, ClusterNode node) {
-    this.config = config;
+  private Balancer(ConfigLoader.Loaded loaded, ConfigSource source, ClusterNode node) {
+    this.config = loaded.config();
+    this.loaded = loaded;
+    this.source = source;
     this.node = node;
     this.registry = new Registry(node);
     this.overrides = new Overrides(node);
+    this.frontends = new FrontendSet(node.vertx(), config.node().eventLoops(), config.node().drainTimeoutMs(),
+        fc -> new Frontend(fc, pools, health));
   }
 
+  /** A balancer with nothing to reload (tests; a config not read from a file). */
   public static Future<Balancer> start(FerryConfig config) {
+    return start(new ConfigLoader.Loaded(new JsonObject(), config, null), null);
+  }
+
+  /**
+   * @param loaded the validated configuration and the document it came from
+   * @param source how it was built ({@code --role}, {@code --config}, {@code --set}s): with a file, the balancer
+   *               reloads it on a change (every {@code reload.scanPeriodMs}) and on {@code POST /api/reload}
+   */
+  public static Future<Balancer> start(ConfigLoader.Loaded loaded, ConfigSource source) {
+    FerryConfig config = loaded.config();
     return ClusterNode.startThen(config.node(), config.cluster(), node -> {
-      Balancer b = new Balancer(config, node);
+      Balancer b = new Balancer(loaded, source, node);
       return b.open().map(b);
     });
   }
@@ -63,30 +83,29 @@ public final class Balancer {
     // Health checks run on the registry's context and follow every rebuild of the pools.
     health = new HealthChecker(node.vertx(), context, config.pools()::healthOf, pools::down);
     pools.onRebuild(health::track);
-    return registry.watch(context, next -> {
+    // Connection counts shared with the other live balancers, for cluster-scope leastconn and p2c.
+    loadShare = new LoadShare(node, context, pools, () -> live.stream().filter(a -> "balancer".equals(a.role()))
+        .map(Announcement::nodeId).collect(java.util.stream.Collectors.toSet()), pools::downKeys);
+    health.startFrom(loadShare::downElsewhere);
+    reloader = new Reloader(context, source, loaded, frontends, config.node().drainTimeoutMs());
+    return loadShare.start().compose(started -> registry.watch(context, next -> {
           live = next;
           pools.update(next);
-        })
+        }))
         .compose(v -> overrides.watch(context, next -> {
           nodeOverrides = next;
           pools.overrides(next);
         }))
         .compose(v -> registry.announce(config.node().name(), "balancer", List.of()))
         .compose(v -> {
-          List<Future<?>> listening = new ArrayList<>();
+          List<Future<FrontendSet.Listening>> listening = new ArrayList<>();
           for (FrontendConfig fc : config.frontends().values()) {
-            Frontend f = new Frontend(fc, pools, health);
-            frontends.put(fc.name(), f);
-            listening.add(node.vertx()
-                .deployVerticle(() -> {
-                  FrontendVerticle listener = new FrontendVerticle(f, config.node().drainTimeoutMs());
-                  listeners.add(listener);
-                  return listener;
-                }, new DeploymentOptions().setInstances(config.node().eventLoops()))
-                .recover(err -> Future.failedFuture(new ListenException(fc, err))));
+            listening.add(frontends.listen(fc));
           }
           // join, not all: every deployment settles before a failure closes Vert.x under them
-          return Future.join(listening).<Void>mapEmpty();
+          return Future.join(listening)
+              .onSuccess(all -> listening.forEach(l -> frontends.put(l.result()))) // in the file's order
+              .<Void>mapEmpty();
         })
         .compose(v -> !config.admin().enabled() ? Future.<Void>succeededFuture()
             : BalancerAdmin.start(this).<Void>map(a -> {
@@ -101,6 +120,7 @@ public final class Balancer {
                 fc.isMessage() ? "message, " + fc.message().codec() : fc.mode(), fc.pool(), fc.algorithm(),
                 (fc.isMessage() ? pools.messaging(fc.pool()) : pools.usable(fc.pool())).size());
           }
+          reloader.watch();
         });
   }
 
@@ -117,12 +137,23 @@ public final class Balancer {
     return pools;
   }
 
+  /** The frontends listening now, by name: an immutable snapshot (a reload swaps in a new one), safe anywhere. */
   public Map<String, Frontend> frontends() {
-    return frontends;
+    return frontends.snapshot();
   }
 
+  /** The configuration the balancer started with; after a reload, {@link #frontends()} has the frontends in use. */
   public FerryConfig config() {
     return config;
+  }
+
+  /**
+   * Loads the {@code --config} file (and the start's {@code --set}s) again and applies its frontends; fails with
+   * {@link Reloader.Rejected} when the new configuration is invalid or there is no file (nothing changes then).
+   * @param why for the log: who asked
+   */
+  public Future<JsonObject> reload(String why) {
+    return reloader.reload(why).map(Reloader.Result::toJson);
   }
 
   /** The live cluster nodes as last seen by the registry (announced and still members), sorted by name. */
@@ -153,7 +184,11 @@ public final class Balancer {
   public Future<Void> close() {
     // Stop accepting at once (a balancer sharing the port takes new connections), let open sessions end, then go.
     log.info("stopping: no new connections; waiting up to {} ms for open sessions", config.node().drainTimeoutMs());
-    Future<Void> drained = Future.join(listeners.stream().map(FrontendVerticle::drain).toList()).mapEmpty();
+    if (reloader != null) {
+      reloader.close();
+    }
+    Future<Void> drained = frontends.drainAll();
+    loadShare.stop();
     return node.closeAfter(drained.transform(v -> registry.withdraw()));
   }
 

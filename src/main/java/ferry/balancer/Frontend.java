@@ -47,7 +47,7 @@ public final class Frontend {
     this.pools = pools;
     this.health = health;
     this.admission = new Admission(config.limits());
-    this.algorithm = Algorithm.named(config.algorithm());
+    this.algorithm = Algorithm.named(config.algorithm(), config.clusterScope());
   }
 
   public FrontendConfig config() {

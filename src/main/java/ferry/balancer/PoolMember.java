@@ -21,18 +21,20 @@ public final class PoolMember {
   private final int weight;
   private final String state;
   private final AtomicInteger active;
+  private final AtomicInteger others;
 
   public PoolMember(String nodeId, String node, String service, String host, int port, int weight, String state) {
-    this(nodeId, node, service, null, host, port, null, weight, state, new AtomicInteger());
+    this(nodeId, node, service, null, host, port, null, weight, state, new AtomicInteger(), new AtomicInteger());
   }
 
   PoolMember(String nodeId, String node, Announcement.Endpoint e) {
-    this(nodeId, node, e.service(), e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), new AtomicInteger());
+    this(nodeId, node, e.service(), e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), new AtomicInteger(),
+        new AtomicInteger());
   }
 
   private PoolMember(String nodeId, String node, String service, String type, String host, int port, String bus,
                      int weight,
-                     String state, AtomicInteger active) {
+                     String state, AtomicInteger active, AtomicInteger others) {
     this.nodeId = nodeId;
     this.node = node;
     this.service = service;
@@ -43,10 +45,11 @@ public final class PoolMember {
     this.weight = weight;
     this.state = state;
     this.active = active;
+    this.others = others;
   }
 
   PoolMember sameCounter(Announcement.Endpoint e) {
-    return new PoolMember(nodeId, node, service, e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), active);
+    return new PoolMember(nodeId, node, service, e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), active, others);
   }
 
   /** Identity across announcements: node and service. */
@@ -111,6 +114,20 @@ public final class PoolMember {
   /** Connections this balancer has open (or is opening) to this server. */
   public int active() {
     return active.get();
+  }
+
+  /** Connections the other balancers of the cluster report to this server (refreshed every 100 ms). */
+  public int others() {
+    return others.get();
+  }
+
+  /** This balancer's connections plus the other balancers': what a cluster-scope leastconn or p2c compares. */
+  public int clusterActive() {
+    return active.get() + others.get();
+  }
+
+  void setOthers(int n) {
+    others.set(n);
   }
 
   public void acquire() {

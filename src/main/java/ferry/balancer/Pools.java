@@ -75,6 +75,11 @@ public final class Pools {
     rebuilt = listener;
   }
 
+  /** Member keys this balancer's health checks have out of rotation. */
+  Set<String> downKeys() {
+    return down;
+  }
+
   /** Whether this balancer's health checks have {@code m} out of rotation. */
   public boolean isDown(PoolMember m) {
     return down.contains(m.key());

@@ -34,6 +34,19 @@ public final class ConfigLoader {
 
   /** As {@link #load(String, Path, List)}, with {@code env} in place of the process environment. */
   public static FerryConfig load(String roleFlag, Path file, List<String> sets, Function<String, String> env) {
+    return loadWithDocument(roleFlag, file, sets, env).config();
+  }
+
+  /**
+   * A validated configuration, the JSON document it was read from ({@code --set}s applied) and, for a balancer,
+   * its {@code reload} settings. Hot reload compares documents section by section: the sections it cannot apply
+   * (node, cluster, admin) are compared as written, so a default that differs per load (the node name) is no change.
+   */
+  public record Loaded(JsonObject document, FerryConfig config, ReloadConfig reload) {
+  }
+
+  /** As {@link #load(String, Path, List, Function)}, keeping the document and the reload settings. */
+  public static Loaded loadWithDocument(String roleFlag, Path file, List<String> sets, Function<String, String> env) {
     JsonObject doc;
     Role role;
     if (file != null) {
@@ -48,7 +61,10 @@ public final class ConfigLoader {
     for (String set : sets) {
       applySet(doc, set);
     }
-    return FerryConfig.read(role, new Section("", doc), env);
+    Section root = new Section("", doc);
+    // Read here rather than in FerryConfig: only a balancer reloads, and only the loader needs to know how often.
+    ReloadConfig reload = role == Role.BALANCER ? ReloadConfig.read(root.object("reload")) : null;
+    return new Loaded(doc, FerryConfig.read(role, root, env), reload);
   }
 
   /** The role's built-in defaults: {@code conf/<role>.json} as packaged in the jar. */

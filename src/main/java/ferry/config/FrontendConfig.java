@@ -7,11 +7,13 @@ import java.util.List;
  * {@code message} only, and each mode refuses the keys of the other.
  */
 public record FrontendConfig(String name, String host, int port, String pool, String mode, String algorithm,
-                             int connectTimeoutMs, int retries, MessageOptions message, Limits limits) {
+                             int connectTimeoutMs, int retries, MessageOptions message, Limits limits,
+                             String scope) {
 
   public static final List<String> MODES = List.of("tcp", "message");
   public static final List<String> ALGORITHMS = List.of("roundrobin", "leastconn", "p2c", "hash", "random");
   public static final List<String> CODECS = List.of("lines", "length");
+  public static final List<String> SCOPES = List.of("cluster", "local");
   private static final List<String> TCP_ONLY = List.of("connectTimeoutMs");
   private static final List<String> MESSAGE_ONLY = List.of("codec", "maxFrameBytes", "maxInFlight", "sticky", "requestTimeoutMs");
 
@@ -32,16 +34,16 @@ public record FrontendConfig(String name, String host, int port, String pool, St
     public static final Limits DEFAULT = new Limits(0, 100, 5000, 0);
   }
 
-  /** A frontend with the default limits. */
+  /** A frontend with the default limits and scope. */
   public FrontendConfig(String name, String host, int port, String pool, String mode, String algorithm,
                         int connectTimeoutMs, int retries, MessageOptions message) {
-    this(name, host, port, pool, mode, algorithm, connectTimeoutMs, retries, message, Limits.DEFAULT);
+    this(name, host, port, pool, mode, algorithm, connectTimeoutMs, retries, message, Limits.DEFAULT, "cluster");
   }
 
   /** A tcp frontend with the default limits: the shape most code and tests need. */
   public FrontendConfig(String name, String host, int port, String pool, String mode, String algorithm,
                         int connectTimeoutMs, int retries) {
-    this(name, host, port, pool, mode, algorithm, connectTimeoutMs, retries, null, Limits.DEFAULT);
+    this(name, host, port, pool, mode, algorithm, connectTimeoutMs, retries, null, Limits.DEFAULT, "cluster");
   }
 
   static FrontendConfig read(String name, Section s) {
@@ -68,12 +70,18 @@ public record FrontendConfig(String name, String host, int port, String pool, St
         s.integer("retries", 2, 0, 100),
         message,
         new Limits(s.integer("maxconn", 0, 0, 1_000_000), s.integer("maxqueue", 100, 0, 1_000_000),
-            s.integer("queueTimeoutMs", 5000, 1, 3_600_000), s.integer("idleTimeoutMs", 0L, 0, 86_400_000L)));
+            s.integer("queueTimeoutMs", 5000, 1, 3_600_000), s.integer("idleTimeoutMs", 0L, 0, 86_400_000L)),
+        s.oneOf("scope", "cluster", SCOPES, "scope"));
     if (!s.has("port")) {
       throw new ConfigException(s.path("port") + ": missing (required)");
     }
     s.done();
     return f;
+  }
+
+  /** leastconn and p2c count every balancer's connections (scope cluster), or only this balancer's (local). */
+  public boolean clusterScope() {
+    return scope.equals("cluster");
   }
 
   public boolean isMessage() {

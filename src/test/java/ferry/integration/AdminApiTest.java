@@ -186,6 +186,32 @@ class AdminApiTest {
   }
 
   @Test
+  void theDashboardIsServedWithoutATokenButItsApiCallsNeedOne() {
+    // A browser cannot send a bearer token when it opens a page; the page holds no data and asks for the token.
+    for (AdminHttp api : List.of(apiA, apiB.withToken(null))) {
+      AdminHttp.Reply page = api.get("/");
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.contentType()).startsWith("text/html");
+      assertThat(page.body()).contains("<title>Ferry dashboard</title>").doesNotContain("http://", "https://");
+      assertThat(api.get("/dashboard.js").status()).isEqualTo(200);
+      // Nothing from the internet: the only URL in the script is SVG's namespace name, which is never fetched.
+      assertThat(api.get("/dashboard.js").body().replace("http://www.w3.org/2000/svg", "")).contains("/api/status")
+          .doesNotContain("http://", "https://");
+      assertThat(api.get("/dashboard.css").contentType()).startsWith("text/css");
+    }
+    assertError(apiB.withToken(null).get("/api/status"), 401, "missing bearer token");
+    assertError(apiB.withToken(null).get("/nothing.js"), 401, "missing bearer token"); // no file: the API's rules
+    assertError(apiA.get("/nothing.js"), 404, "no such endpoint");
+    assertError(apiB.withToken(null).post("/"), 401, "missing bearer token");
+  }
+
+  @Test
+  void reloadWithoutAConfigFileIsAConflict() {
+    assertError(apiA.post("/api/reload"), 409, "started without --config");
+    assertError(apiB.withToken(null).post("/api/reload"), 401, "missing bearer token");
+  }
+
+  @Test
   void metricsHaveFerryAndVertxSeries() {
     apiA.get("/api/status"); // an HTTP request for Vert.x's own server metrics
     AdminHttp.Reply r = apiA.get("/metrics");

@@ -2,11 +2,13 @@ package ferry.integration;
 
 import ferry.balancer.Balancer;
 import ferry.config.ConfigLoader;
+import ferry.config.ConfigSource;
 import ferry.server.Server;
 import io.vertx.core.Future;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,8 +50,28 @@ final class TestCluster implements AutoCloseable {
     all.add("frontends.echo.port=" + freePort());
     all.add("frontends.whoami.port=" + freePort());
     all.add("frontends.lines.port=" + freePort());
+    // Many nodes share this JVM and a loaded 2-core machine: a probe may wait past the 500 ms default without any
+    // server being hung. Tests that want a server down make it so (a dead port, a mute socket), not by load.
+    all.add("health.timeout=1000");
+    all.add("health.fall=3");
     all.addAll(Arrays.asList(sets));
     Balancer b = await(Balancer.start(ConfigLoader.load("balancer", null, all)));
+    nodes.add(b);
+    return b;
+  }
+
+  /**
+   * A balancer started the way {@code --role balancer --config FILE --set ...} starts one: from {@code file}, with
+   * this cluster's settings and {@code sets} as the --sets (applied again on every reload), admin on a free port.
+   */
+  Balancer balancerFromFile(String nodeName, Path file, String... sets) {
+    List<String> all = new ArrayList<>(clusterSets());
+    all.add("node.name=" + nodeName);
+    all.add("node.eventLoops=2");
+    all.add("admin.port=" + freePort());
+    all.addAll(Arrays.asList(sets));
+    ConfigSource source = new ConfigSource("balancer", file, all);
+    Balancer b = await(Balancer.start(source.load(), source));
     nodes.add(b);
     return b;
   }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -13,6 +14,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * without every balancer piling onto the same "least" server at once.
  */
 final class PowerOfTwo implements Algorithm {
+  private final ToIntFunction<PoolMember> load;
+
+  PowerOfTwo(ToIntFunction<PoolMember> load) {
+    this.load = load;
+  }
+
 
   @Override
   public PoolMember pick(List<PoolMember> servers, Set<PoolMember> tried, InetAddress client) {
@@ -29,7 +36,7 @@ final class PowerOfTwo implements Algorithm {
     }
     PoolMember a = left.get(i);
     PoolMember b = left.get(j);
-    return Algorithm.lessLoaded(b, a) ? b : a;
+    return Algorithm.lessLoaded(b, a, load) ? b : a;
   }
 
   private static List<PoolMember> untried(List<PoolMember> servers, Set<PoolMember> tried) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * This balancer's view of which servers answer: active probes every {@code inter} ms per server, and passive
@@ -34,6 +35,7 @@ public final class HealthChecker {
   private final Consumer<Set<String>> onChange;
   private final NetClient client;
   private final Map<String, Check> checks = new HashMap<>();
+  private Supplier<Set<String>> downElsewhere = Set::of;
 
   public HealthChecker(Vertx vertx, Context context, Function<String, HealthConfig> configOfPool,
                        Consumer<Set<String>> onChange) {
@@ -44,12 +46,26 @@ public final class HealthChecker {
     this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true));
   }
 
+  /** Servers other balancers see down: a server new to this balancer starts down if one of them is. */
+  public void startFrom(Supplier<Set<String>> downElsewhere) {
+    this.downElsewhere = downElsewhere;
+  }
+
   /** Follows the pools' servers: checks start for new ones and stop for those gone. On the context. */
   public void track(Map<String, List<PoolMember>> pools) {
     Set<String> seen = new HashSet<>();
+    Set<String> elsewhere = downElsewhere.get();
+    boolean[] startedDown = {false};
     pools.forEach((pool, members) -> members.forEach(m -> {
       seen.add(m.key());
-      checks.computeIfAbsent(m.key(), k -> new Check(m, pool, configOfPool.apply(pool))).member = m;
+      checks.computeIfAbsent(m.key(), k -> {
+        Check c = new Check(m, pool, configOfPool.apply(pool));
+        if (c.timer >= 0 && elsewhere.contains(k)) {
+          c.down = true; // another balancer sees it down: wait for rise good probes of our own
+          startedDown[0] = true;
+        }
+        return c;
+      }).member = m;
     }));
     boolean changed = checks.entrySet().removeIf(e -> {
       boolean gone = !seen.contains(e.getKey());
@@ -58,7 +74,7 @@ public final class HealthChecker {
       }
       return gone && e.getValue().down;
     });
-    if (changed) {
+    if (changed || startedDown[0]) {
       publish();
     }
   }
