@@ -28,7 +28,7 @@ public final class BalancerAdmin {
   public static Future<AdminServer> start(Balancer b) {
     AdminServer admin = new AdminServer(b.node().vertx(), b.config().admin());
     PrometheusMeterRegistry registry = b.node().meterRegistry();
-    FerryMetrics metrics = new FerryMetrics(registry, b::frontends, b.pools());
+    FerryMetrics metrics = new FerryMetrics(registry, b::frontends, b.pools(), b.health());
     FerryMetrics.registerNode(registry, b.node());
     Map<String, HealthRoutes.Check> ready = new LinkedHashMap<>();
     ready.put("cluster", () -> joinProblem(b.node()));

@@ -3,6 +3,7 @@ package ferry.admin;
 import ferry.balancer.Frontend;
 import ferry.balancer.PoolMember;
 import ferry.balancer.Pools;
+import ferry.balancer.health.HealthChecker;
 import ferry.cluster.ClusterNode;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,8 +34,17 @@ final class FerryMetrics {
   private final MultiGauge serverActive;
   private final MultiGauge serverUp;
   private final MultiGauge serverWeight;
+  private final MultiGauge serverHealthy;
+  private final MultiGauge checkLatency;
+  private final HealthChecker health;
 
-  FerryMetrics(MeterRegistry registry, Supplier<Map<String, Frontend>> frontends, Pools pools) {
+  FerryMetrics(MeterRegistry registry, Supplier<Map<String, Frontend>> frontends, Pools pools, HealthChecker health) {
+    this.health = health;
+    this.serverHealthy = MultiGauge.builder("ferry.server.health.up")
+        .description("1 when this balancer's health checks find the server answering, 0 when they have it down")
+        .register(registry);
+    this.checkLatency = MultiGauge.builder("ferry.server.health.check.latency")
+        .description("Duration of the last health probe of the server").baseUnit("milliseconds").register(registry);
     this.registry = registry;
     this.frontends = frontends;
     this.pools = pools;
@@ -66,17 +76,23 @@ final class FerryMetrics {
     List<MultiGauge.Row<?>> active = new ArrayList<>();
     List<MultiGauge.Row<?>> up = new ArrayList<>();
     List<MultiGauge.Row<?>> weight = new ArrayList<>();
+    List<MultiGauge.Row<?>> healthy = new ArrayList<>();
+    List<MultiGauge.Row<?>> latency = new ArrayList<>();
     for (String pool : pools.names()) {
       for (PoolMember m : pools.all(pool)) {
         Tags tags = Tags.of("pool", pool, "node", m.node(), "service", m.service());
         active.add(MultiGauge.Row.of(tags, m, PoolMember::active));
         up.add(MultiGauge.Row.of(tags, m, s -> "up".equals(s.state()) ? 1 : 0));
         weight.add(MultiGauge.Row.of(tags, m, PoolMember::weight));
+        healthy.add(MultiGauge.Row.of(tags, m, s -> pools.isDown(s) ? 0 : 1));
+        latency.add(MultiGauge.Row.of(tags, m, health::lastProbeMillis));
       }
     }
     serverActive.register(active, true);
     serverUp.register(up, true);
     serverWeight.register(weight, true);
+    serverHealthy.register(healthy, true);
+    checkLatency.register(latency, true);
   }
 
   private List<Meter> registerFrontend(String name) {
@@ -88,7 +104,21 @@ final class FerryMetrics {
         counter("ferry.frontend.connect.failures", "Failed connects to servers (each retry counts)", tags, name,
             Frontend::connectFailures),
         bytes("in", tags, name, Frontend::bytesIn),
-        bytes("out", tags, name, Frontend::bytesOut));
+        bytes("out", tags, name, Frontend::bytesOut),
+        counter("ferry.frontend.rejected", "Connections closed because maxconn and maxqueue were reached", tags, name,
+            Frontend::rejected),
+        counter("ferry.frontend.queue.timeouts", "Connections closed after queueTimeoutMs in the queue", tags, name,
+            Frontend::queueTimeouts),
+        Gauge.builder("ferry.frontend.queued", this, m -> m.read(name, Frontend::queued))
+            .description("Connections waiting for a slot now (maxconn)").tags(tags).register(registry),
+        counter("ferry.frontend.requests", "Message mode: requests sent to servers (once each, however retried)", tags,
+            name, Frontend::requests),
+        counter("ferry.frontend.request.retries", "Message mode: requests sent again after a failure, timeout or departure",
+            tags, name, Frontend::retries),
+        counter("ferry.frontend.request.failures", "Message mode: requests no server answered within their attempts",
+            tags, name, Frontend::failedRequests),
+        Gauge.builder("ferry.frontend.held.frames", this, m -> m.read(name, Frontend::heldFrames))
+            .description("Message mode: frames held in the balancer now").tags(tags).register(registry));
   }
 
   private Meter counter(String meter, String description, Tags tags, String frontend, ToLongFunction<Frontend> value) {

@@ -225,6 +225,12 @@ class AdminApiTest {
         .contains("ferry_server_active_connections{node=\"s1\",pool=\"echo\",service=\"echo\"}")
         .contains("ferry_server_up{node=\"s2\",pool=\"whoami\",service=\"whoami\"} 1.0")
         .contains("ferry_server_weight{node=\"s3\",pool=\"echo\",service=\"echo\"} 1.0")
+        .contains("ferry_server_health_up{node=\"s1\",pool=\"echo\",service=\"echo\"} 1.0")
+        .contains("ferry_server_health_check_latency_milliseconds{node=\"s1\",pool=\"echo\",service=\"echo\"}")
+        .contains("ferry_frontend_rejected_total{frontend=\"echo\"}")
+        .contains("ferry_frontend_queued{frontend=\"echo\"}")
+        .contains("ferry_frontend_requests_total{frontend=\"lines\"}")
+        .contains("ferry_frontend_request_retries_total{frontend=\"lines\"}")
         .contains("ferry_cluster_members 5.0")
         .contains("vertx_http_server_requests_total");
   }

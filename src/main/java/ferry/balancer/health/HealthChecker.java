@@ -89,6 +89,12 @@ public final class HealthChecker {
     });
   }
 
+  /** How long the last probe of {@code m} took (ms), or 0 when it has not been probed. */
+  public double lastProbeMillis(PoolMember m) {
+    Check c = checks.get(m.key());
+    return c == null ? 0 : c.lastProbeMs;
+  }
+
   /** Health detail for status pages: state, consecutive results, last error. */
   public Map<String, Object> detail(PoolMember m) {
     Check c = checks.get(m.key());
@@ -133,6 +139,7 @@ public final class HealthChecker {
     long backoffMs = 1000;
     long backoffTimer = -1;
     String lastError;
+    volatile long lastProbeMs;
 
     Check(PoolMember member, String pool, HealthConfig cfg) {
       this.member = member;
@@ -147,8 +154,10 @@ public final class HealthChecker {
         return;
       }
       probing = true;
+      long started = System.nanoTime();
       Probe.run(vertx, client, type, cfg, member.host(), member.port()).onComplete(ar -> {
         probing = false;
+        lastProbeMs = (System.nanoTime() - started) / 1_000_000;
         if (stopped) {
           return;
         }
