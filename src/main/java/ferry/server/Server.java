@@ -7,6 +7,7 @@ import ferry.config.FerryConfig;
 import ferry.config.ServiceConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,9 @@ public final class Server {
   private final ClusterNode node;
   private final Registry registry;
   private final List<Announcement.Endpoint> endpoints = new ArrayList<>();
+  /** How long a draining server still accepts, so that every balancer has seen the announcement first. */
+  static final long ANNOUNCE_GRACE_MS = 1000;
+
   private final List<ServiceVerticle> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Server(FerryConfig config, ClusterNode node) {
@@ -114,7 +118,14 @@ public final class Server {
         .toList();
     log.info("draining: no new connections; waiting up to {} ms for open sessions", config.node().drainTimeoutMs());
     long started = System.nanoTime();
+    // Keep accepting for a moment after announcing: a balancer learns of the drain one map event later (tens of
+    // ms), and a connection it opens meanwhile must be served, not refused by a listener already shut.
     Future<Void> drained = registry.announce(config.node().name(), "server", draining)
+        .transform(v -> {
+          Promise<Void> grace = Promise.promise();
+          node.vertx().setTimer(ANNOUNCE_GRACE_MS, t -> grace.complete());
+          return grace.future();
+        })
         .transform(v -> Future.join(listeners.stream().map(ServiceVerticle::drain).toList()))
         .transform(v -> {
           log.info("drained in {} ms; leaving the cluster", (System.nanoTime() - started) / 1_000_000);
