@@ -1,0 +1,216 @@
+package ferry.process;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Test hosts as network namespaces, made with the shared {@code hosts.sh} (addresses 127.10.0.0/24, joined by a
+ * bridge) under a name prefix of this test's own, so {@link #close()} removes exactly what this test created.
+ */
+final class Netns implements AutoCloseable {
+  final String prefix;
+  private final Path script;
+  private final List<Proc> procs = new ArrayList<>();
+
+  private Netns(Path script, String prefix) {
+    this.script = script;
+    this.prefix = prefix;
+  }
+
+  /** Why namespaces cannot be used here, or empty when they can. */
+  static Optional<String> unavailable() {
+    Path script = Path.of(FaultKit.hosts());
+    if (!Files.isRegularFile(script)) {
+      return Optional.of("no " + script + " (set -Dferry.netns.hosts or FERRY_NETNS_HOSTS)");
+    }
+    Result r = exec(script, "fu" + UUID.randomUUID().toString().substring(0, 4), List.of("check"));
+    return r.code == 0 ? Optional.empty() : Optional.of("hosts.sh check: " + r.output.trim());
+  }
+
+  /** Hosts h1..hN. */
+  static Netns up(int hosts) {
+    Netns n = new Netns(Path.of(FaultKit.hosts()), "fi" + UUID.randomUUID().toString().substring(0, 5));
+    Result r = exec(n.script, n.prefix, List.of("up", Integer.toString(hosts)));
+    if (r.code != 0) {
+      n.close();
+      throw new AssertionError("hosts.sh up " + hosts + " failed: " + r.output);
+    }
+    return n;
+  }
+
+  String addr(String host) {
+    return exec(script, prefix, List.of("addr", host)).output.trim();
+  }
+
+  void cut(String host) {
+    check(exec(script, prefix, List.of("cut", host)), "cut " + host);
+  }
+
+  void heal(String host) {
+    check(exec(script, prefix, List.of("heal", host)), "heal " + host);
+  }
+
+  /** A command inside {@code host}; its output in target/it-logs/NAME.log. */
+  Proc start(String host, String name, List<String> command) {
+    try {
+      Files.createDirectories(NodeProcess.LOGS);
+      Path log = NodeProcess.LOGS.resolve(name + ".log");
+      List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "run", host));
+      cmd.addAll(command);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+      pb.environment().put("FERRY_NETNS_PREFIX", prefix);
+      Proc p = new Proc(name, log, pb.start());
+      procs.add(p);
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The built jar inside {@code host}, as NodeProcess runs it. */
+  Proc jar(String host, String name, List<String> args) {
+    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-jar", NodeProcess.JAR.toAbsolutePath().toString()));
+    cmd.addAll(args);
+    return start(host, name, cmd);
+  }
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  @Override
+  public void close() {
+    List<Thread> ts = new ArrayList<>();
+    for (Proc p : procs) {
+      Thread t = new Thread(p::close);
+      t.start();
+      ts.add(t);
+    }
+    for (Thread t : ts) {
+      try {
+        t.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    exec(script, prefix, List.of("down"));
+  }
+
+  private static void check(Result r, String what) {
+    if (r.code != 0) {
+      throw new AssertionError("hosts.sh " + what + " failed: " + r.output);
+    }
+  }
+
+  private record Result(int code, String output) {
+  }
+
+  private static Result exec(Path script, String prefix, List<String> args) {
+    try {
+      List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
+      cmd.addAll(args);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().putAll(Map.of("FERRY_NETNS_PREFIX", prefix));
+      Process p = pb.start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return new Result(-1, "timed out");
+      }
+      return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return new Result(-1, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Result(-1, e.toString());
+    }
+  }
+
+  /** A process inside a namespace (hosts.sh execs it: its PID is the command's own). */
+  static final class Proc implements FaultKit.Run, AutoCloseable {
+    final String name;
+    final Path log;
+    private final Process process;
+
+    Proc(String name, Path log, Process process) {
+      this.name = name;
+      this.log = log;
+      this.process = process;
+    }
+
+    long pid() {
+      return process.pid();
+    }
+
+    @Override
+    public String output() {
+      try {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    String awaitLog(String regex, Duration limit) {
+      Pattern p = Pattern.compile(regex);
+      long deadline = System.nanoTime() + limit.toNanos();
+      while (System.nanoTime() < deadline) {
+        Matcher m = p.matcher(output());
+        if (m.find()) {
+          return m.groupCount() > 0 ? m.group(1) : m.group();
+        }
+        if (!process.isAlive()) {
+          throw new AssertionError(name + " exited with " + process.exitValue() + " before logging /" + regex + "/:\n" + output());
+        }
+        FaultKit.sleep(100);
+      }
+      throw new AssertionError(name + " did not log /" + regex + "/ within " + limit + ":\n" + output());
+    }
+
+    @Override
+    public int awaitExit(Duration limit) {
+      try {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new AssertionError(name + " still running after " + limit);
+        }
+        return process.exitValue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+
+    @Override
+    public void kill() {
+      process.destroyForcibly();
+      awaitExit(Duration.ofSeconds(10));
+    }
+
+    @Override
+    public void close() {
+      if (process.isAlive()) {
+        process.destroy();
+        try {
+          if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+          }
+        } catch (InterruptedException e) {
+          process.destroyForcibly();
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+}
