@@ -55,8 +55,10 @@ public final class Main {
         --json                            last stdout line is a JSON summary""";
   static final String BALANCER_HELP = """
 
-      Balancer: frontends.NAME.{host,port,pool,mode,algorithm,connectTimeoutMs,retries}; algorithms roundrobin,
-      leastconn, p2c, hash, random. Defaults: conf/balancer.json. Example: --set frontends.redis.port=6380
+      Balancer: frontends.NAME.{host,port,pool,mode,algorithm,scope,connectTimeoutMs,retries,maxconn,maxqueue,
+      queueTimeoutMs,idleTimeoutMs}, message mode also {codec,maxFrameBytes,maxInFlight,sticky,requestTimeoutMs};
+      algorithms roundrobin, leastconn, p2c, hash, random. Health checks: health.{type,inter,timeout,rise,fall,send,
+      expect,path}, per pool pools.NAME.health. Defaults: conf/balancer.json. Example: --set frontends.redis.port=6380
       Admin API: admin.{enabled,host,port,token} (127.0.0.1:9090; a token is required off loopback, or FERRY_ADMIN_TOKEN);
       the dashboard is http://127.0.0.1:9090/
       Hot reload: with --config FILE, frontends follow the file (checked every reload.scanPeriodMs, 2000; 0 = off)
