@@ -1,6 +1,8 @@
 package ferry.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
@@ -21,15 +23,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 
 /**
- * A clustered Vert.x instance on Hazelcast, configured from {@code cluster.*}: TCP-IP join over an explicit
+ * A clustered Vert.x instance on Hazelcast, configured from {@code cluster.*}: discovery over an explicit
  * member list, multicast off unless asked, quick joins, no phone-home, logging through SLF4J. Vert.x reports its
  * metrics into a Prometheus registry of the node's own, which the admin server's {@code /metrics} shows.
  */
 public final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+  /** How long a member-list probe waits for a connect; loopback refuses at once, a firewall may drop. */
+  private static final int PROBE_TIMEOUT_MS = 500;
 
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
@@ -42,7 +47,9 @@ public final class ClusterNode {
   }
 
   public static Future<ClusterNode> start(NodeConfig node, ClusterConfig cluster) {
-    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(node, cluster));
+    ListeningMembers discovery = cluster.multicast() ? null
+        : new ListeningMembers(cluster.expandedMembers(), cluster.port(), PROBE_TIMEOUT_MS);
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(node, cluster, discovery));
     VertxOptions options = new VertxOptions()
         .setPreferNativeTransport(true)
         .setEventLoopPoolSize(node.eventLoops())
@@ -53,7 +60,14 @@ public final class ClusterNode {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     return Vertx.builder().with(options).withClusterManager(manager).withMetrics(new MicrometerMetricsFactory(metrics))
         .buildClustered()
-        .map(vertx -> new ClusterNode(vertx, manager, metrics));
+        .map(vertx -> {
+          if (discovery != null) {
+            HazelcastInstance hz = manager.getHazelcastInstance();
+            discovery.members(() -> hz.getCluster().getMembers().stream().map(Member::getSocketAddress)
+                .collect(Collectors.toSet()));
+          }
+          return new ClusterNode(vertx, manager, metrics);
+        });
   }
 
   /**
@@ -79,12 +93,14 @@ public final class ClusterNode {
     return result.future();
   }
 
-  static Config hazelcastConfig(NodeConfig node, ClusterConfig cluster) {
+  static Config hazelcastConfig(NodeConfig node, ClusterConfig cluster, ListeningMembers discovery) {
     Config config = ConfigUtil.loadConfig(); // keeps the maps vertx-hazelcast needs (__vertx.subs, ...)
     config.setClusterName(cluster.name());
     config.setInstanceName(node.name());
-    // Seconds of waiting for other members before joining: the default (5 s) makes every join take 6-7 s.
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    // Seconds of waiting before joining: the default (5 s) makes every join take 6-7 s. With 1, a master batches
+    // join requests only in its first second, and the first node of a cluster waits 1 s for discovery to find
+    // anyone; a node that finds members joins at once.
+    config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.max.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     // Failure detection. A crash closes sockets and is seen at once; a hung node (SIGSTOP, a GC pause, a dead
@@ -108,9 +124,14 @@ public final class ClusterNode {
     JoinConfig join = network.getJoin();
     join.getAutoDetectionConfig().setEnabled(false);
     join.getMulticastConfig().setEnabled(cluster.multicast());
-    // How long a joiner waits for the listed members to answer; its 5 s default is paid by every first node.
-    join.getTcpIpConfig().setEnabled(!cluster.multicast()).setMembers(cluster.expandedMembers())
-        .setConnectionTimeoutSeconds(1);
+    join.getTcpIpConfig().setEnabled(false);
+    if (discovery != null) {
+      // The member list through the discovery SPI (see ListeningMembers for why not the TCP-IP joiner).
+      config.setProperty("hazelcast.discovery.enabled", "true");
+      join.getDiscoveryConfig().addDiscoveryStrategyConfig(new DiscoveryStrategyConfig(discovery));
+    }
+    // How long a joiner waits for members to answer; its 5 s default is paid by every first node.
+    join.getTcpIpConfig().setConnectionTimeoutSeconds(1);
     return config;
   }
 

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How a node joins the Hazelcast cluster. {@code members} is the TCP-IP join list as written;
+ * How a node joins the Hazelcast cluster. {@code members} is the list of where to look for members, as written;
  * {@link #expandedMembers()} is what Hazelcast is given.
  */
 public record ClusterConfig(String name, String host, int port, boolean portAutoIncrement, List<String> members,
@@ -27,6 +27,9 @@ public record ClusterConfig(String name, String host, int port, boolean portAuto
       }
     }
     c.expand(s.path("members")); // validate now, not when Hazelcast starts
+    if (c.members.isEmpty() && !c.multicast) {
+      throw new ConfigException(s.path("members") + ": empty (list at least one host:port, or set cluster.multicast)");
+    }
     s.done();
     return c;
   }
@@ -36,8 +39,8 @@ public record ClusterConfig(String name, String host, int port, boolean portAuto
   }
 
   /**
-   * Hazelcast's TCP-IP joiner accepts IP ranges but not port ranges, so {@code host:first-last} becomes
-   * one member per port. A member without a port is passed as is: Hazelcast then tries only 3 ports.
+   * One candidate per port of a {@code host:first-last} range; a member without a port is passed as is (the
+   * discovery tries {@code cluster.port} and the 2 ports after it, as Hazelcast's own joiner would).
    */
   public List<String> expandedMembers() {
     return expand("cluster.members");
