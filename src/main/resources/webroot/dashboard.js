@@ -178,7 +178,9 @@
       set(box, '.title', f.name);
       set(box, '.sub', `${f.address} · ${f.mode} · ${f.algorithm} → ${f.pool}`);
       set(box, '.stats', `${f.activeConnections} open · ${f.totalConnections} total · ${rate(r.c)}/s · `
-        + `${bytes(r.i + r.o)}/s · ${f.connectFailures} connect failure(s)`);
+        + `${bytes(r.i + r.o)}/s · ${f.connectFailures} connect failure(s)`
+        + (f.queued || f.rejected || f.queueTimeouts
+          ? ` · ${f.queued} queued · ${f.rejected} rejected · ${f.queueTimeouts} queue timeout(s)` : ''));
     });
 
     const pools = Object.entries(status.pools).map(([name, p]) => ({ name, servers: p.servers }));
@@ -232,7 +234,8 @@
     set(box, '.sub', `${s.service} · ${s.address}`);
     const weight = s.override && s.override.weight !== null && s.override.weight !== undefined
       ? `weight ${s.weight} (set; announced ${s.announcedWeight})` : `weight ${s.weight}`;
-    set(box, '.stats', `${s.activeConnections} open · ${weight}` + (drained ? ' · drained by an operator' : ''));
+    const open = s.maxconn ? `${s.clusterActiveConnections}/${s.maxconn} open (all balancers)` : `${s.activeConnections} open`;
+    set(box, '.stats', `${open} · ${weight}` + (drained ? ' · drained by an operator' : ''));
     const drain = box.querySelector('[data-action="drain"]');
     const enable = box.querySelector('[data-action="enable"]');
     drain.disabled = drained;

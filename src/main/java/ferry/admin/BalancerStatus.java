@@ -53,7 +53,8 @@ final class BalancerStatus {
         .put("name", c.name()).put("address", c.address().toString()).put("mode", c.mode()).put("pool", c.pool())
         .put("algorithm", c.algorithm())
         .put("activeConnections", f.activeConnections()).put("totalConnections", f.totalConnections())
-        .put("bytesIn", f.bytesIn()).put("bytesOut", f.bytesOut()).put("connectFailures", f.connectFailures());
+        .put("bytesIn", f.bytesIn()).put("bytesOut", f.bytesOut()).put("connectFailures", f.connectFailures())
+        .put("queued", f.queued()).put("rejected", f.rejected()).put("queueTimeouts", f.queueTimeouts());
   }
 
   /** Every pool a server announces, plus every frontend's pool (an empty pool is worth seeing). */
@@ -72,6 +73,7 @@ final class BalancerStatus {
         servers.add(new JsonObject()
             .put("name", m.node()).put("nodeId", m.nodeId()).put("service", m.service()).put("address", m.address())
             .put("state", m.state()).put("weight", m.weight()).put("activeConnections", m.active())
+            .put("clusterActiveConnections", m.clusterActive()).put("maxconn", m.maxconn())
             .put("announcedState", e == null ? null : e.state())
             .put("announcedWeight", e == null ? null : e.weight())
             .put("override", o == null ? null : o.toApiJson()));

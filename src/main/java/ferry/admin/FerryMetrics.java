@@ -105,7 +105,7 @@ final class FerryMetrics {
             Frontend::connectFailures),
         bytes("in", tags, name, Frontend::bytesIn),
         bytes("out", tags, name, Frontend::bytesOut),
-        counter("ferry.frontend.rejected", "Connections closed because maxconn and maxqueue were reached", tags, name,
+        counter("ferry.frontend.rejected", "Connections closed because a queue was full (frontend maxconn or every server's, and maxqueue)", tags, name,
             Frontend::rejected),
         counter("ferry.frontend.queue.timeouts", "Connections closed after queueTimeoutMs in the queue", tags, name,
             Frontend::queueTimeouts),

@@ -12,9 +12,12 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -22,6 +25,10 @@ import java.util.concurrent.atomic.LongAdder;
  * One frontend, shared by its listener on every event loop: its config, algorithm and counters, and the tcp
  * data path: accept, choose a server, connect (retrying on another server), then hand both sockets to a
  * {@link Relay}. Message mode's data path is {@link ferry.balancer.message.MessageRouter}.
+ *
+ * <p>Two queues, both bounded by the frontend's {@code maxqueue} and {@code queueTimeoutMs}, as in HAProxy: the
+ * frontend's own ({@link Admission}, past its {@code maxconn}) and the pool's, for connections that find every
+ * server at the {@code maxconn} it announced. A connection waits in the second one until some server has room.
  */
 public final class Frontend {
   private static final Logger log = LoggerFactory.getLogger(Frontend.class);
@@ -41,6 +48,13 @@ public final class Frontend {
   private final LongAdder retried = new LongAdder();
   private final LongAdder failedRequests = new LongAdder();
   private final AtomicLong heldFrames = new AtomicLong();
+  /** Sessions waiting because every server they may use is full; guards {@link #recheckScheduled} too. */
+  private final ArrayDeque<Session> serverQueue = new ArrayDeque<>();
+  private boolean recheckScheduled;
+  private final LongAdder serverQueueRejected = new LongAdder();
+  private final LongAdder serverQueueTimeouts = new LongAdder();
+  /** How often waiting sessions look again for room freed elsewhere (other balancers share counts this often). */
+  static final long RECHECK_MS = 100;
 
   public Frontend(FrontendConfig config, Pools pools, HealthChecker health) {
     this.config = config;
@@ -80,6 +94,8 @@ public final class Frontend {
     final Set<PoolMember> tried = new HashSet<>(2);
     boolean admitted;
     boolean finished;
+    boolean waited; // has been in the server queue
+    long waitDeadline; // System.nanoTime() at which its wait for a server ends
     PoolMember server;
     long connectMs = -1;
     String end;
@@ -113,16 +129,22 @@ public final class Frontend {
       end("timeout");
     }
 
+    /** Ends a session the balancer never relayed (or failed to): a clean FIN, never a reset. */
     void end(String why) {
       if (end == null) {
         end = why;
       }
-      relay.close();
+      relay.refuse();
     }
 
     /** On the client channel's close: counters, the slot, one access-log line. */
     void finished() {
       finished = true;
+      if (waited) {
+        synchronized (serverQueue) {
+          serverQueue.remove(this);
+        }
+      }
       closed();
       bytesIn.add(relay.bytesIn());
       bytesOut.add(relay.bytesOut());
@@ -142,7 +164,12 @@ public final class Frontend {
     }
     Set<PoolMember> tried = s.tried;
     List<PoolMember> servers = pools.usable(config.pool());
-    PoolMember server = servers.isEmpty() ? null : algorithm.pick(servers, tried, clientAddress(relay));
+    Set<PoolMember> skip = withFull(servers, tried);
+    PoolMember server = servers.isEmpty() ? null : algorithm.pick(servers, skip, clientAddress(relay));
+    if (server == null && skip != tried) {
+      waitForServer(s); // servers are up but full: wait for room, as HAProxy's backend queue does
+      return;
+    }
     if (server == null) {
       if (tried.isEmpty()) {
         log.warn("frontend {}: no server in pool {}; closing {}", config.name(), config.pool(), relay.client().remoteAddress());
@@ -160,7 +187,12 @@ public final class Frontend {
     connect.addListener(f -> {
       if (f.isSuccess()) {
         s.connectMs = (System.nanoTime() - connectStart) / 1_000_000;
-        connect.channel().closeFuture().addListener(c -> server.release());
+        connect.channel().closeFuture().addListener(c -> {
+          server.release();
+          if (server.maxconn() > 0) {
+            wakeWaiters();
+          }
+        });
         relay.connect(connect.channel());
         return;
       }
@@ -178,24 +210,129 @@ public final class Frontend {
     });
   }
 
+  /** {@code tried} plus the servers at their maxconn, or {@code tried} itself when no untried server is full. */
+  private static Set<PoolMember> withFull(List<PoolMember> servers, Set<PoolMember> tried) {
+    Set<PoolMember> skip = tried;
+    for (PoolMember m : servers) {
+      if (m.isFull() && !tried.contains(m)) {
+        if (skip == tried) {
+          skip = new HashSet<>(tried);
+        }
+        skip.add(m);
+      }
+    }
+    return skip;
+  }
+
+  /** On the session's event loop: into the pool's queue (back at its head if it was there already), or rejected. */
+  private void waitForServer(Session s) {
+    boolean requeue = s.waited;
+    if (!s.waited) {
+      s.waited = true;
+      s.waitDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.limits().queueTimeoutMs());
+    }
+    long left = s.waitDeadline - System.nanoTime();
+    if (left <= 0) {
+      serverQueueTimeouts.increment();
+      s.end("timeout");
+      return;
+    }
+    boolean queued;
+    synchronized (serverQueue) {
+      queued = requeue || serverQueue.size() < config.limits().maxqueue();
+      if (queued) {
+        if (requeue) {
+          serverQueue.addFirst(s); // woken, but the room was taken meanwhile: keep its place
+        } else {
+          serverQueue.addLast(s);
+        }
+      }
+    }
+    if (!queued) {
+      serverQueueRejected.increment();
+      s.end("rejected");
+      return;
+    }
+    // Each queueing sets a timer for the same deadline; the one that finds the session still queued ends it.
+    s.eventLoop().schedule(() -> {
+      boolean expired;
+      synchronized (serverQueue) {
+        expired = serverQueue.remove(s);
+      }
+      if (expired) {
+        serverQueueTimeouts.increment();
+        s.end("timeout");
+      }
+    }, left, TimeUnit.NANOSECONDS);
+    scheduleRecheck(s.eventLoop());
+  }
+
+  /**
+   * Room can free up anywhere: a connection of this frontend closing (which wakes waiters at once), of another
+   * frontend or balancer, a server joining or a weight change. So while sessions wait, they look again every
+   * {@value #RECHECK_MS} ms.
+   */
+  private void scheduleRecheck(EventLoop loop) {
+    synchronized (serverQueue) {
+      if (recheckScheduled) {
+        return;
+      }
+      recheckScheduled = true;
+    }
+    loop.schedule(() -> {
+      synchronized (serverQueue) {
+        recheckScheduled = false;
+      }
+      Session head = wakeWaiters();
+      if (head != null) {
+        scheduleRecheck(head.eventLoop());
+      }
+    }, RECHECK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Sends as many waiting sessions as servers have room for back to {@link #attempt}; returns one still waiting. */
+  private Session wakeWaiters() {
+    List<Session> wake = new ArrayList<>();
+    Session stillWaiting;
+    synchronized (serverQueue) {
+      if (serverQueue.isEmpty()) {
+        return null;
+      }
+      long room = 0;
+      for (PoolMember m : pools.usable(config.pool())) {
+        room += m.maxconn() == 0 ? Integer.MAX_VALUE : Math.max(0, m.maxconn() - m.clusterActive());
+      }
+      while (room-- > 0 && !serverQueue.isEmpty()) {
+        wake.add(serverQueue.pollFirst());
+      }
+      stillWaiting = serverQueue.peekFirst();
+    }
+    for (Session s : wake) {
+      s.eventLoop().execute(() -> attempt(s));
+    }
+    return stillWaiting;
+  }
+
   /** The listeners are draining: sessions closed from now on by this balancer are logged as drained. */
   void draining() {
     draining = true;
   }
 
-  /** Connections closed because the queue was full (maxconn and maxqueue reached). */
+  /** Connections closed because a queue was full (maxconn and maxqueue reached, the frontend's or the servers'). */
   public long rejected() {
-    return admission.rejected();
+    return admission.rejected() + serverQueueRejected.sum();
   }
 
-  /** Connections closed after waiting queueTimeoutMs in the queue. */
+  /** Connections closed after waiting queueTimeoutMs in a queue. */
   public long queueTimeouts() {
-    return admission.timedOut();
+    return admission.timedOut() + serverQueueTimeouts.sum();
   }
 
-  /** Connections waiting for a slot now. */
+  /** Connections waiting now: for a frontend slot, or for a server with room. */
   public int queued() {
-    return admission.queued();
+    synchronized (serverQueue) {
+      return admission.queued() + serverQueue.size();
+    }
   }
 
   private static InetAddress clientAddress(Relay relay) {

@@ -20,21 +20,21 @@ public final class PoolMember {
   private final String bus;
   private final int weight;
   private final String state;
+  private final int maxconn;
   private final AtomicInteger active;
   private final AtomicInteger others;
 
   public PoolMember(String nodeId, String node, String service, String host, int port, int weight, String state) {
-    this(nodeId, node, service, null, host, port, null, weight, state, new AtomicInteger(), new AtomicInteger());
+    this(nodeId, node, service, null, host, port, null, weight, state, 0, new AtomicInteger(), new AtomicInteger());
   }
 
   PoolMember(String nodeId, String node, Announcement.Endpoint e) {
-    this(nodeId, node, e.service(), e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), new AtomicInteger(),
-        new AtomicInteger());
+    this(nodeId, node, e.service(), e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), e.maxconn(),
+        new AtomicInteger(), new AtomicInteger());
   }
 
   private PoolMember(String nodeId, String node, String service, String type, String host, int port, String bus,
-                     int weight,
-                     String state, AtomicInteger active, AtomicInteger others) {
+                     int weight, String state, int maxconn, AtomicInteger active, AtomicInteger others) {
     this.nodeId = nodeId;
     this.node = node;
     this.service = service;
@@ -44,12 +44,14 @@ public final class PoolMember {
     this.bus = bus;
     this.weight = weight;
     this.state = state;
+    this.maxconn = maxconn;
     this.active = active;
     this.others = others;
   }
 
   PoolMember sameCounter(Announcement.Endpoint e) {
-    return new PoolMember(nodeId, node, service, e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), active, others);
+    return new PoolMember(nodeId, node, service, e.type(), e.host(), e.port(), e.bus(), e.weight(), e.state(), e.maxconn(),
+        active, others);
   }
 
   /** Identity across announcements: node and service. */
@@ -64,10 +66,9 @@ public final class PoolMember {
 
   boolean sameAs(Announcement.Endpoint e) {
     return host.equals(e.host()) && port == e.port() && java.util.Objects.equals(bus, e.bus())
-        && weight == e.weight() && state.equals(e.state());
+        && weight == e.weight() && state.equals(e.state()) && maxconn == e.maxconn();
   }
 
-  /** The event-bus address that takes this server's requests in message mode, or null (tcp only). */
   /** The service's type as announced: echo, whoami, external or java (null when unknown). */
   public String type() {
     return type;
@@ -81,6 +82,7 @@ public final class PoolMember {
     return port;
   }
 
+  /** The event-bus address that takes this server's requests in message mode, or null (tcp only). */
   public String bus() {
     return bus;
   }
@@ -109,6 +111,19 @@ public final class PoolMember {
 
   public String state() {
     return state;
+  }
+
+  /** The most connections the server takes from all balancers together (0: no limit), as it announced. */
+  public int maxconn() {
+    return maxconn;
+  }
+
+  /**
+   * At its {@code maxconn}, counting every balancer's connections: this balancer's exactly, the others' as last
+   * shared (at most ~100 ms old), so balancers opening connections at the same instant may overshoot briefly.
+   */
+  public boolean isFull() {
+    return maxconn > 0 && clusterActive() >= maxconn;
   }
 
   /** Connections this balancer has open (or is opening) to this server. */

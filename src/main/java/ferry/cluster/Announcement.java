@@ -14,27 +14,33 @@ public record Announcement(String nodeId, String node, String role, long seq, Li
   /**
    * One service of a server node: where a balancer connects (tcp mode; {@code port} 0 when the service has no
    * TCP listener), the event-bus address that takes its requests (message mode; null for an external service),
-   * and how it may be used.
+   * and how it may be used: its weight, state and {@code maxconn} (0: no limit).
    */
   public record Endpoint(String service, String type, String pool, String host, int port, String bus, int weight,
-                         String state) {
+                         String state, int maxconn) {
+
+    public Endpoint(String service, String type, String pool, String host, int port, String bus, int weight,
+                    String state) {
+      this(service, type, pool, host, port, bus, weight, state, 0);
+    }
 
     JsonObject toJson() {
       return new JsonObject().put("service", service).put("type", type).put("pool", pool).put("host", host)
-          .put("port", port).put("bus", bus).put("weight", weight).put("state", state);
+          .put("port", port).put("bus", bus).put("weight", weight).put("state", state).put("maxconn", maxconn);
     }
 
     static Endpoint fromJson(JsonObject j) {
       return new Endpoint(j.getString("service"), j.getString("type"), j.getString("pool"), j.getString("host"),
-          j.getInteger("port", 0), j.getString("bus"), j.getInteger("weight", 1), j.getString("state", "up"));
+          j.getInteger("port", 0), j.getString("bus"), j.getInteger("weight", 1), j.getString("state", "up"),
+          j.getInteger("maxconn", 0));
     }
 
     public Endpoint withState(String newState) {
-      return new Endpoint(service, type, pool, host, port, bus, weight, newState);
+      return new Endpoint(service, type, pool, host, port, bus, weight, newState, maxconn);
     }
 
     public Endpoint withWeightAndState(int newWeight, String newState) {
-      return new Endpoint(service, type, pool, host, port, bus, newWeight, newState);
+      return new Endpoint(service, type, pool, host, port, bus, newWeight, newState, maxconn);
     }
 
     public String address() {

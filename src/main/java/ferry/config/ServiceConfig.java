@@ -9,20 +9,23 @@ import java.util.List;
  * {@code ferry.server.MessageService} (message mode only).
  */
 public record ServiceConfig(String name, String type, String pool, String host, int port, int weight, HostPort target,
-                            String className) {
+                            String className, int maxconn) {
 
   public static final List<String> TYPES = List.of("echo", "whoami", "external", "java");
   public static final int MAX_WEIGHT = 256;
   static final String SERVICE_INTERFACE = "ferry.server.MessageService";
 
+  public static final int MAX_MAXCONN = 1_000_000;
+
   public ServiceConfig(String name, String type, String pool, String host, int port, int weight, HostPort target) {
-    this(name, type, pool, host, port, weight, target, null);
+    this(name, type, pool, host, port, weight, target, null, 0);
   }
 
   static ServiceConfig read(String name, Section s) {
     String type = s.oneOf("type", TYPES.contains(name) ? name : null, TYPES, "service type");
     String pool = s.string("pool", name);
     int weight = s.integer("weight", 1, 0, MAX_WEIGHT);
+    int maxconn = s.integer("maxconn", 0, 0, MAX_MAXCONN);
     refuse(s, "target", !type.equals("external"), "only an external service has a target");
     refuse(s, "class", !type.equals("java"), "only a java service has a class");
     boolean listens = type.equals("echo") || type.equals("whoami");
@@ -33,10 +36,11 @@ public record ServiceConfig(String name, String type, String pool, String host, 
     refuse(s, "port", !listens, noListener);
     ServiceConfig c = switch (type) {
       case "external" -> new ServiceConfig(name, type, pool, null, 0, weight,
-          HostPort.parse(s.path("target"), s.requiredString("target")), null);
+          HostPort.parse(s.path("target"), s.requiredString("target")), null, maxconn);
       case "java" -> new ServiceConfig(name, type, pool, "127.0.0.1", 0, weight, null,
-          checkClass(s.path("class"), s.requiredString("class")));
-      default -> new ServiceConfig(name, type, pool, s.string("host", "127.0.0.1"), s.port("port", 0, true), weight, null, null);
+          checkClass(s.path("class"), s.requiredString("class")), maxconn);
+      default -> new ServiceConfig(name, type, pool, s.string("host", "127.0.0.1"), s.port("port", 0, true), weight,
+          null, null, maxconn);
     };
     s.done();
     return c;

@@ -23,25 +23,26 @@ final class StatusTable {
         + ", cluster of " + node.getInteger("clusterSize", 0) + " member(s)");
     if (status.containsKey("frontends")) {
       Table t = new Table("FRONTEND", "ADDRESS", "MODE", "POOL", "ALGORITHM", "ACTIVE", "TOTAL", "BYTES IN", "BYTES OUT",
-          "CONNECT FAILURES");
+          "CONNECT FAILURES", "QUEUED", "REJECTED", "QUEUE TIMEOUTS");
       for (JsonObject f : objects(status.getJsonArray("frontends"))) {
         t.row(f.getString("name"), f.getString("address"), f.getString("mode"), f.getString("pool"),
             f.getString("algorithm"), num(f, "activeConnections"), num(f, "totalConnections"), num(f, "bytesIn"),
-            num(f, "bytesOut"), num(f, "connectFailures"));
+            num(f, "bytesOut"), num(f, "connectFailures"), num(f, "queued"), num(f, "rejected"), num(f, "queueTimeouts"));
       }
       t.print(out, "(no frontends)");
     }
     if (status.containsKey("pools")) {
-      Table t = new Table("POOL", "SERVER", "SERVICE", "ADDRESS", "STATE", "WEIGHT", "ACTIVE", "ANNOUNCED", "OVERRIDE");
+      Table t = new Table("POOL", "SERVER", "SERVICE", "ADDRESS", "STATE", "WEIGHT", "ACTIVE", "MAXCONN", "ANNOUNCED",
+          "OVERRIDE");
       JsonObject pools = status.getJsonObject("pools");
       for (String pool : pools.fieldNames()) {
         List<JsonObject> servers = objects(pools.getJsonObject(pool).getJsonArray("servers"));
         if (servers.isEmpty()) {
-          t.row(pool, "(none)", "", "", "", "", "", "", "");
+          t.row(pool, "(none)", "", "", "", "", "", "", "", "");
         }
         for (JsonObject s : servers) {
           t.row(pool, s.getString("name"), s.getString("service"), s.getString("address"), s.getString("state"),
-              num(s, "weight"), num(s, "activeConnections"),
+              num(s, "weight"), num(s, "activeConnections"), s.getInteger("maxconn", 0) == 0 ? "-" : num(s, "maxconn"),
               s.getString("announcedState", "?") + " " + num(s, "announcedWeight"), override(s.getJsonObject("override")));
         }
       }

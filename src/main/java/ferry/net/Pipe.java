@@ -23,6 +23,7 @@ final class Pipe extends ChannelInboundHandlerAdapter {
   private Channel out;
   private List<Object> early; // read before `out` existed; with auto-read off this is at most one read
   private boolean inputShutBeforeConnect;
+  private boolean discarding;
   long bytes;
 
   Pipe(Relay relay, Channel out) {
@@ -43,8 +44,21 @@ final class Pipe extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The session was refused: drop what was read, and whatever comes, until the peer's FIN closes the channel. */
+  void discard() {
+    discarding = true;
+    if (early != null) {
+      early.forEach(ReferenceCountUtil::release);
+      early = null;
+    }
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (discarding) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof ByteBuf b) {
       bytes += b.readableBytes();
     }
@@ -81,7 +95,9 @@ final class Pipe extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent) {
+    if (evt instanceof ChannelInputShutdownEvent && discarding) {
+      ctx.channel().close(); // nothing unread is left: the close is a FIN, not a reset
+    } else if (evt instanceof ChannelInputShutdownEvent) {
       relay.sawEnd(ctx.channel());
       if (out == null) {
         inputShutBeforeConnect = true;

@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Relay {
   private static final Logger log = LoggerFactory.getLogger(Relay.class);
+  /** How long a refused client may take to close its side before we close anyway (nginx: lingering_timeout). */
+  static final long LINGER_MS = 1000;
 
   private final Channel client;
   private final Pipe fromClient;
@@ -170,6 +172,32 @@ public final class Relay {
     if (backend != null) {
       closeAfterFlush(backend);
     }
+  }
+
+  /**
+   * Ends a session that never reached a server (rejected, timed out in a queue, no server, every connect failed)
+   * without a reset. Closing a socket with unread bytes makes the kernel answer with an RST, so a client that had
+   * already sent its request would see "connection reset" rather than a clean end. Instead: a FIN at once, the
+   * client's bytes read and dropped, and the socket closed when the client's FIN comes or after {@value #LINGER_MS}
+   * ms, whichever is first (a lingering close, as nginx and Apache do).
+   */
+  public void refuse() {
+    if (closed) {
+      return;
+    }
+    if (backend != null || !(client instanceof DuplexChannel d) || !client.isActive()) {
+      close();
+      return;
+    }
+    closed = true;
+    fromClient.discard();
+    d.shutdownOutput().addListener(f -> {
+      if (!f.isSuccess()) {
+        client.close();
+      }
+    });
+    client.config().setAutoRead(true);
+    client.eventLoop().schedule(() -> client.close(), LINGER_MS, TimeUnit.MILLISECONDS);
   }
 
   private static void closeAfterFlush(Channel ch) {

@@ -55,8 +55,9 @@ public final class Server {
           log.info("server {} up: cluster {} at {}, transport {}", config.node().name(), config.cluster().name(),
               node.clusterAddress(), node.vertx().isNativeTransportEnabled() ? "epoll" : "nio");
           for (Announcement.Endpoint e : endpoints) {
-            log.info("service {}: pool {} at {}{} (weight {}, {})", e.service(), e.pool(),
-                e.port() > 0 ? e.address() : "no tcp", e.bus() != null ? ", messages" : "", e.weight(), e.state());
+            log.info("service {}: pool {} at {}{} (weight {}, {}{})", e.service(), e.pool(),
+                e.port() > 0 ? e.address() : "no tcp", e.bus() != null ? ", messages" : "", e.weight(), e.state(),
+                e.maxconn() > 0 ? ", maxconn " + e.maxconn() : "");
           }
         });
   }
@@ -68,7 +69,7 @@ public final class Server {
   private Future<Void> openService(ServiceConfig svc) {
     if (svc.type().equals("external")) {
       endpoints.add(new Announcement.Endpoint(svc.name(), svc.type(), svc.pool(), svc.target().host(), svc.target().port(), null,
-          svc.weight(), "up"));
+          svc.weight(), "up", svc.maxconn()));
       return Future.succeededFuture();
     }
     int listenPort = svc.port() != 0 ? svc.port() : -(endpoints.size() + 1);
@@ -93,7 +94,8 @@ public final class Server {
           synchronized (instances) {
             port = instances.get(0).actualPort();
           }
-          endpoints.add(new Announcement.Endpoint(svc.name(), svc.type(), svc.pool(), svc.host(), port, bus, svc.weight(), "up"));
+          endpoints.add(new Announcement.Endpoint(svc.name(), svc.type(), svc.pool(), svc.host(), port, bus, svc.weight(), "up",
+              svc.maxconn()));
           return null;
         });
   }

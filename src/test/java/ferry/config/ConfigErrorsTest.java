@@ -238,6 +238,7 @@ class ConfigErrorsTest {
     fails(balancer("cluster.members=[\"127.0.0.1:5801-x\"]"), "cluster.members", "no valid port");
     fails(balancer("cluster.members=[\"127.0.0.1:99999\"]"), "cluster.members", "out of range");
     fails(balancer("cluster.members=[\"127.0.0.1:\"]"), "cluster.members", "host:port");
+    fails(balancer("cluster.members=[]"), "cluster.members", "empty");
   }
 
   @Test
@@ -280,6 +281,8 @@ class ConfigErrorsTest {
   @Test
   void serviceRanges() {
     fails(server("services.echo.weight=257"), "services.echo.weight", "out of range");
+    fails(server("services.echo.maxconn=-1"), "services.echo.maxconn", "out of range");
+    fails(server("services.echo.maxconn=many"), "services.echo.maxconn", "integer");
     fails(server("services.echo.port=70000"), "services.echo.port", "out of range");
     fails(server("services.echo.extra=1"), "services.echo.extra", "unknown key");
     fails(server("frontends.echo.port=9000"), "frontends", "unknown key");

@@ -5,6 +5,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import ferry.balancer.Balancer;
 import ferry.balancer.Frontend;
+import ferry.balancer.PoolMember;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,9 +38,14 @@ class LimitsTest {
     cluster = new TestCluster();
     balancer = cluster.balancer("lb",
         "frontends.limited={\"port\":" + TestCluster.freePort() + ",\"pool\":\"echo\",\"maxconn\":2,\"maxqueue\":1,\"queueTimeoutMs\":800}",
-        "frontends.idle={\"port\":" + TestCluster.freePort() + ",\"pool\":\"echo\",\"idleTimeoutMs\":300}");
-    cluster.server("ls1");
+        "frontends.idle={\"port\":" + TestCluster.freePort() + ",\"pool\":\"echo\",\"idleTimeoutMs\":300}",
+        "frontends.capped={\"port\":" + TestCluster.freePort() + ",\"pool\":\"capped\",\"maxqueue\":1,\"queueTimeoutMs\":800}");
+    // Two servers of pool "capped" that take one connection each (from all balancers together).
+    String capped = "services.capped={\"type\":\"echo\",\"pool\":\"capped\",\"maxconn\":1}";
+    cluster.server("ls1", capped);
+    cluster.server("ls2", "services.echo.pool=echo2", "services.whoami.pool=whoami2", capped);
     eventually(Duration.ofSeconds(20), "echo server", () -> balancer.pools().usable("echo").size() == 1);
+    eventually(Duration.ofSeconds(20), "capped servers", () -> balancer.pools().usable("capped").size() == 2);
   }
 
   @AfterAll
@@ -67,7 +74,8 @@ class LimitsTest {
         eventually(Duration.ofSeconds(5), "third connection queued", () -> limited.queued() == 1);
         queued.getOutputStream().write('q');
         try (Socket rejected = open("limited")) {
-          assertThat(rejected.getInputStream().read()).as("queue full: closed at once").isEqualTo(-1);
+          rejected.getOutputStream().write("unread".getBytes()); // must not turn the close into a reset
+          assertThat(rejected.getInputStream().read()).as("queue full: closed at once, with a FIN").isEqualTo(-1);
         }
         assertThat(limited.rejected()).isEqualTo(1);
         a.close(); // a slot frees: the queued connection is admitted and its byte goes through
@@ -75,17 +83,63 @@ class LimitsTest {
       }
     }
     eventually(Duration.ofSeconds(5), "all closed", () -> limited.activeConnections() == 0);
-    try (Socket c = open("limited"); Socket d = open("limited"); Socket late = open("limited")) {
+    try (Socket c = open("limited"); Socket d = open("limited")) {
+      // Admitted one after the other: connections opened together may be accepted in any order.
       assertThat(BalancerClusterTest.roundTrip(c, "c")).isEqualTo("c");
       assertThat(BalancerClusterTest.roundTrip(d, "d")).isEqualTo("d");
+      Socket late = open("limited");
+      late.getOutputStream().write("waiting".getBytes());
       long t0 = System.nanoTime();
-      assertThat(late.getInputStream().read()).as("timed out in the queue, closed cleanly").isEqualTo(-1);
+      assertThat(late.getInputStream().read()).as("timed out in the queue, closed with a FIN").isEqualTo(-1);
+      late.close();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(300L, 4000L);
       assertThat(limited.queueTimeouts()).isEqualTo(1);
     }
     eventually(Duration.ofSeconds(5), "access log has the rejected and timed-out sessions", () ->
         lines().stream().anyMatch(l -> l.contains("frontend=limited") && l.contains("end=rejected"))
             && lines().stream().anyMatch(l -> l.contains("frontend=limited") && l.contains("end=timeout")));
+  }
+
+  @Test
+  void serversAtTheirMaxconnMakeConnectionsWaitForRoom() throws Exception {
+    Frontend capped = balancer.frontends().get("capped");
+    long rejectedBefore = capped.rejected();
+    long timeoutsBefore = capped.queueTimeouts();
+    List<PoolMember> servers = balancer.pools().usable("capped");
+    try (Socket a = open("capped"); Socket b = open("capped")) {
+      assertThat(BalancerClusterTest.roundTrip(a, "a")).isEqualTo("a");
+      assertThat(BalancerClusterTest.roundTrip(b, "b")).isEqualTo("b");
+      assertThat(servers).allSatisfy(m -> assertThat(m.active()).as(m + " holds one").isEqualTo(1));
+      try (Socket waiting = open("capped")) {
+        waiting.getOutputStream().write('w');
+        eventually(Duration.ofSeconds(5), "third connection waits for a server", () -> capped.queued() == 1);
+        try (Socket rejected = open("capped")) {
+          rejected.getOutputStream().write("unread".getBytes());
+          assertThat(rejected.getInputStream().read()).as("server queue full: closed with a FIN").isEqualTo(-1);
+        }
+        assertThat(capped.rejected()).isEqualTo(rejectedBefore + 1);
+        assertThat(servers).allSatisfy(m -> assertThat(m.active()).as(m + " still one").isEqualTo(1));
+        JsonObject status = new AdminHttp(balancer.admin().actualPort(), null).get("/api/status").json();
+        JsonObject f = status.getJsonArray("frontends").stream()
+            .map(o -> (JsonObject) o).filter(o -> o.getString("name").equals("capped")).findFirst()
+            .orElseThrow();
+        assertThat(f.getLong("queued")).isEqualTo(1);
+        assertThat(f.getLong("rejected")).isEqualTo(rejectedBefore + 1);
+        assertThat(status.getJsonObject("pools").getJsonObject("capped").getJsonArray("servers"))
+            .allSatisfy(o -> assertThat(((JsonObject) o).getInteger("maxconn")).isEqualTo(1));
+        a.close(); // one server has room again: the waiting connection goes there, with its byte
+        assertThat(waiting.getInputStream().read()).isEqualTo('w');
+        assertThat(servers).allSatisfy(m -> assertThat(m.active()).as(m + " never above maxconn").isEqualTo(1));
+        long t0 = System.nanoTime();
+        try (Socket late = open("capped")) {
+          late.getOutputStream().write('x');
+          assertThat(late.getInputStream().read()).as("no room within queueTimeoutMs: a FIN").isEqualTo(-1);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(300L, 4000L);
+        assertThat(capped.queueTimeouts()).isEqualTo(timeoutsBefore + 1);
+      }
+    }
+    eventually(Duration.ofSeconds(5), "all closed", () -> servers.stream().allMatch(m -> m.active() == 0));
   }
 
   @Test
