@@ -54,7 +54,8 @@ final class BalancerStatus {
         .put("algorithm", c.algorithm())
         .put("activeConnections", f.activeConnections()).put("totalConnections", f.totalConnections())
         .put("bytesIn", f.bytesIn()).put("bytesOut", f.bytesOut()).put("connectFailures", f.connectFailures())
-        .put("queued", f.queued()).put("rejected", f.rejected()).put("queueTimeouts", f.queueTimeouts());
+        .put("queued", f.queued()).put("rejected", f.rejected()).put("queueTimeouts", f.queueTimeouts())
+        .put("pendingBytes", f.pendingBytes());
   }
 
   /** Every pool a server announces, plus every frontend's pool (an empty pool is worth seeing). */

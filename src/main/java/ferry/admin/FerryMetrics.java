@@ -105,12 +105,17 @@ final class FerryMetrics {
             Frontend::connectFailures),
         bytes("in", tags, name, Frontend::bytesIn),
         bytes("out", tags, name, Frontend::bytesOut),
-        counter("ferry.frontend.rejected", "Connections closed because a queue was full (frontend maxconn or every server's, and maxqueue)", tags, name,
+        counter("ferry.frontend.rejected",
+            "Connections closed because a queue was full (frontend maxconn or every server's, and maxqueue)", tags, name,
             Frontend::rejected),
-        counter("ferry.frontend.queue.timeouts", "Connections closed after queueTimeoutMs in the queue", tags, name,
+        counter("ferry.frontend.queue.timeouts", "Connections closed after queueTimeoutMs in a queue", tags, name,
             Frontend::queueTimeouts),
         Gauge.builder("ferry.frontend.queued", this, m -> m.read(name, Frontend::queued))
-            .description("Connections waiting for a slot now (maxconn)").tags(tags).register(registry),
+            .description("Connections waiting now, for a frontend slot or a server with room").tags(tags)
+            .register(registry),
+        Gauge.builder("ferry.frontend.pending.bytes", this, m -> m.read(name, Frontend::pendingBytes))
+            .description("tcp mode: bytes read from one side and not yet written to the other, over all sessions")
+            .baseUnit("bytes").tags(tags).register(registry),
         counter("ferry.frontend.requests", "Message mode: requests sent to servers (once each, however retried)", tags,
             name, Frontend::requests),
         counter("ferry.frontend.request.retries", "Message mode: requests sent again after a failure, timeout or departure",

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -53,6 +54,8 @@ public final class Frontend {
   private boolean recheckScheduled;
   private final LongAdder serverQueueRejected = new LongAdder();
   private final LongAdder serverQueueTimeouts = new LongAdder();
+  /** tcp-mode sessions open now, for {@link #pendingBytes()}. */
+  private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   /** How often waiting sessions look again for room freed elsewhere (other balancers share counts this often). */
   static final long RECHECK_MS = 100;
 
@@ -79,6 +82,7 @@ public final class Frontend {
   /** Called by Vert.x on the event loop that owns the accepted socket. */
   void accept(NetSocket socket) {
     Session s = new Session(Relay.adopt(socket, config.limits().idleTimeoutMs()));
+    sessions.add(s);
     accepted();
     s.relay.client().closeFuture().addListener(f -> s.finished());
     if (!admission.offer(s)) {
@@ -140,6 +144,7 @@ public final class Frontend {
     /** On the client channel's close: counters, the slot, one access-log line. */
     void finished() {
       finished = true;
+      sessions.remove(this);
       if (waited) {
         synchronized (serverQueue) {
           serverQueue.remove(this);
@@ -326,6 +331,15 @@ public final class Frontend {
   /** Connections closed after waiting queueTimeoutMs in a queue. */
   public long queueTimeouts() {
     return admission.timedOut() + serverQueueTimeouts.sum();
+  }
+
+  /** tcp mode: bytes the balancer holds for its sessions now (read from one side, not yet sent to the other). */
+  public long pendingBytes() {
+    long sum = 0;
+    for (Session s : sessions) {
+      sum += s.relay.pendingBytes();
+    }
+    return sum;
   }
 
   /** Connections waiting now: for a frontend slot, or for a server with room. */

@@ -187,6 +187,13 @@ public final class Registry {
         Announcement b = before.get(id);
         if (b == null) {
           log.info("node joined: {} ({}) {}", a.node(), a.role(), describe(a));
+          after.forEach((otherId, other) -> {
+            if (!otherId.equals(id) && other.node().equals(a.node())) {
+              // Overrides, the hash ring, status and logs know nodes by name: two live nodes must not share one.
+              log.warn("node name {} is used by two live nodes ({} and {}): give each node its own node.name",
+                  a.node(), otherId, id);
+            }
+          });
         } else if (!b.services().equals(a.services())) {
           log.info("node changed: {} {}", a.node(), describe(a));
         }

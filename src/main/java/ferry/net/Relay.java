@@ -33,7 +33,7 @@ public final class Relay {
 
   private final Channel client;
   private final Pipe fromClient;
-  private Channel backend;
+  private volatile Channel backend; // volatile for pendingBytes() from other threads; set once
   private Pipe fromBackend;
   private int openDirections;
   private boolean closed;
@@ -111,6 +111,20 @@ public final class Relay {
     backend.config().setAutoRead(true);
   }
 
+  /**
+   * Bytes this relay holds now: written to either channel and not yet taken by its socket. Backpressure bounds it
+   * to about one write-buffer high-water mark per direction plus one read. Any thread may ask (a racy sum of two
+   * volatile counters, for gauges).
+   */
+  public long pendingBytes() {
+    return pending(client) + (backend == null ? 0 : pending(backend));
+  }
+
+  private static long pending(Channel ch) {
+    io.netty.channel.ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+    return out == null ? 0 : out.totalPendingWriteBytes();
+  }
+
   /** Bytes read from the client so far. */
   public long bytesIn() {
     return fromClient.bytes;
@@ -162,7 +176,11 @@ public final class Relay {
     close();
   }
 
-  /** Ends the session: what was already written is flushed, then both channels close. */
+  /**
+   * Ends the session: what was already written is flushed, then both channels close. The flush may take at most
+   * {@value #LINGER_MS} ms: a peer that does not read (a server blocked writing to a client that went away, a
+   * client that stopped reading) must not keep a connection, and its server's slot, open.
+   */
   public void close() {
     if (closed) {
       return;
@@ -201,10 +219,13 @@ public final class Relay {
   }
 
   private static void closeAfterFlush(Channel ch) {
-    if (ch.isActive()) {
-      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    } else {
+    if (!ch.isActive()) {
       ch.close();
+      return;
+    }
+    ChannelFuture flushed = ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    if (!flushed.isDone()) {
+      ch.eventLoop().schedule(() -> ch.close(), LINGER_MS, TimeUnit.MILLISECONDS);
     }
   }
 }

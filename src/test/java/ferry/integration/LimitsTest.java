@@ -14,12 +14,15 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static ferry.integration.TestCluster.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -140,6 +143,55 @@ class LimitsTest {
       }
     }
     eventually(Duration.ofSeconds(5), "all closed", () -> servers.stream().allMatch(m -> m.active() == 0));
+  }
+
+  /**
+   * A client that sends without reading: the echo comes back faster than it is read, the balancer stops reading
+   * from the server and then from the client, and holds a bounded number of bytes however much the client pushes.
+   */
+  @Test
+  void aClientThatNeverReadsIsHeldBackAndTheBalancerBuffersBoundedBytes() throws Exception {
+    Frontend echo = balancer.frontends().get("echo");
+    long limit = 64L << 20;
+    AtomicLong written = new AtomicLong();
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(4096);
+      slow.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port("echo")));
+      Thread writer = new Thread(() -> {
+        byte[] chunk = new byte[64 * 1024];
+        try {
+          OutputStream out = slow.getOutputStream();
+          while (written.get() < limit) {
+            out.write(chunk);
+            written.addAndGet(chunk.length);
+          }
+        } catch (IOException closedAtTheEnd) {
+          // the test closes the socket
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      // Stalled: no progress for 1 s (polled with a deadline).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      long last = -1;
+      long still = System.nanoTime();
+      while (System.nanoTime() - still < TimeUnit.SECONDS.toNanos(1)) {
+        assertThat(System.nanoTime()).as("the writer stalls within 30 s").isLessThan(deadline);
+        long now = written.get();
+        if (now != last) {
+          last = now;
+          still = System.nanoTime();
+        }
+        Thread.sleep(50);
+      }
+      assertThat(written.get()).as("backpressure reached the client").isLessThan(limit);
+      assertThat(echo.pendingBytes()).as("bytes the balancer holds").isBetween(1L, 1L << 20);
+      assertThat(BalancerClusterTest.echoOnce(port("echo"), "others still served")).isEqualTo("others still served");
+    }
+    eventually(Duration.ofSeconds(5), "nothing held once it closed", () -> echo.pendingBytes() == 0);
+    // The server was blocked writing back; its connection must close too, not linger until its drain timeout.
+    PoolMember server = balancer.pools().usable("echo").get(0);
+    eventually(Duration.ofSeconds(5), "the server connection closed", () -> server.active() == 0);
   }
 
   @Test

@@ -123,6 +123,29 @@ class AdminIT {
     }
   }
 
+  /** Overrides, the hash ring and status know nodes by name; two live nodes with one name get a warning. */
+  @Test
+  void twoLiveNodesWithOneNameAreWarnedAbout() {
+    NodeProcess balancer = start("it-names-lb", "balancer", "admin.port=" + freePortUnchecked(),
+        "frontends.echo.port=" + freePortUnchecked(), "frontends.whoami.port=" + freePortUnchecked(),
+        "frontends.lines.port=" + freePortUnchecked());
+    start("it-twin", "server");
+    // The same node.name in a second JVM (its own log file).
+    NodeProcess twin = NodeProcess.start("it-twin-2", List.of("--role", "server", "--set", "node.name=it-twin",
+        "--set", "cluster.name=" + cluster, "--set", "cluster.port=5931",
+        "--set", "cluster.members=[\"127.0.0.1:5931-5940\"]"));
+    started.add(twin);
+    balancer.awaitLog("WARN .*node name it-twin is used by two live nodes", Duration.ofSeconds(60));
+  }
+
+  private static int freePortUnchecked() {
+    try {
+      return freePort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void anOpenAdminHostWithoutATokenIsRefusedAtStart() throws Exception {
     NodeProcess balancer = start("it-admin-open", "balancer", "admin.host=0.0.0.0");

@@ -209,6 +209,7 @@ class FaultSuiteIT {
     assertThat(f.served()).as("connections served (maxconn)").isEqualTo(20);
     assertThat(f.servedClosedEarly()).as("served connections closed by the balancer").isZero();
     assertThat(f.hung()).as("hung connections").isZero();
+    assertThat(f.closedReset()).as("refused connections reset instead of closed with a FIN").isZero();
     assertThat(f.served() + f.closed() + f.connectFailed()).as("every connection accounted for").isEqualTo(200);
     // from its connect to its close: a queued connection waits queueTimeoutMs (1 s), one past the queue none
     assertThat(f.closedBetween(900, 3000)).as("queued connections closed after queueTimeoutMs").isEqualTo(10);
