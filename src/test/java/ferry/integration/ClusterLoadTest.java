@@ -81,6 +81,37 @@ class ClusterLoadTest {
     }
   }
 
+  /** A server's maxconn holds across balancers: one balancer's connection fills it for the other too. */
+  @Test
+  void aServersMaxconnCountsEveryBalancersConnections() throws Exception {
+    try (TestCluster cluster = new TestCluster()) {
+      String frontend = "{\"port\":%d,\"pool\":\"one\",\"queueTimeoutMs\":10000}";
+      Balancer a = cluster.balancer("mca", "frontends.one=" + String.format(frontend, TestCluster.freePort()));
+      Balancer b = cluster.balancer("mcb", "frontends.one=" + String.format(frontend, TestCluster.freePort()));
+      cluster.server("mc1", "services={}", "services.echo={\"type\":\"echo\",\"pool\":\"one\",\"maxconn\":1}");
+      eventually(Duration.ofSeconds(20), "mc1 on both",
+          () -> a.pools().usable("one").size() == 1 && b.pools().usable("one").size() == 1);
+      try (Socket viaA = open(a)) {
+        assertThat(BalancerClusterTest.roundTrip(viaA, "a")).isEqualTo("a");
+        eventually(Duration.ofSeconds(10), "b sees a's connection", () -> b.pools().usable("one").get(0).others() == 1);
+        try (Socket viaB = open(b)) {
+          viaB.getOutputStream().write('b');
+          eventually(Duration.ofSeconds(5), "b's connection waits for room", () -> b.frontends().get("one").queued() == 1);
+          assertThat(a.pools().usable("one").get(0).clusterActive()).as("mc1 still holds one").isEqualTo(1);
+          viaA.close(); // room again: b's count of a's connections drops within ~100 ms, and b's connection goes
+          assertThat(viaB.getInputStream().read()).isEqualTo('b');
+          assertThat(b.pools().usable("one").get(0).active()).isEqualTo(1);
+        }
+      }
+    }
+  }
+
+  private static Socket open(Balancer via) throws Exception {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), via.frontends().get("one").config().port());
+    s.setSoTimeout(8000);
+    return s;
+  }
+
   private static void connect(List<Socket> open, Balancer via, int n) throws Exception {
     int port = via.frontends().get("lc").config().port();
     for (int i = 0; i < n; i++) {
