@@ -65,7 +65,8 @@ public final class Main {
       and POST /api/reload; other sections need a restart""";
   static final String SERVER_HELP = """
 
-      Server: services.NAME.{type,pool,host,port,weight} (type echo|whoami), or {type:external,pool,target,weight}.
+      Server: services.NAME.{type,pool,host,port,weight,maxconn} (type echo|whoami), {type:external,pool,target,
+      weight,maxconn}, or {type:java,pool,class,weight}; maxconn: most tcp connections from all balancers (0 = none).
       Defaults: conf/server.json. Example: --set services.redis={"type":"external","pool":"redis","target":"127.0.0.1:6379"}
       Admin API: off unless admin.port is set; admin.{enabled,host,port,token} as on a balancer""";
 

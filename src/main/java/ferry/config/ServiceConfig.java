@@ -28,6 +28,8 @@ public record ServiceConfig(String name, String type, String pool, String host, 
     int maxconn = s.integer("maxconn", 0, 0, MAX_MAXCONN);
     refuse(s, "target", !type.equals("external"), "only an external service has a target");
     refuse(s, "class", !type.equals("java"), "only a java service has a class");
+    refuse(s, "maxconn", type.equals("java"),
+        "a java service answers message-mode requests only; maxconn limits tcp connections");
     boolean listens = type.equals("echo") || type.equals("whoami");
     String noListener = type.equals("external")
         ? "an external service has no listener of its own; give its address as \"target\""

@@ -283,6 +283,8 @@ class ConfigErrorsTest {
     fails(server("services.echo.weight=257"), "services.echo.weight", "out of range");
     fails(server("services.echo.maxconn=-1"), "services.echo.maxconn", "out of range");
     fails(server("services.echo.maxconn=many"), "services.echo.maxconn", "integer");
+    fails(server("services.j={\"type\":\"java\",\"class\":\"x.Y\",\"maxconn\":5}"), "services.j.maxconn",
+        "tcp connections");
     fails(server("services.echo.port=70000"), "services.echo.port", "out of range");
     fails(server("services.echo.extra=1"), "services.echo.extra", "unknown key");
     fails(server("frontends.echo.port=9000"), "frontends", "unknown key");
