@@ -171,19 +171,7 @@ class LimitsTest {
       });
       writer.setDaemon(true);
       writer.start();
-      // Stalled: no progress for 1 s (polled with a deadline).
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      long last = -1;
-      long still = System.nanoTime();
-      while (System.nanoTime() - still < TimeUnit.SECONDS.toNanos(1)) {
-        assertThat(System.nanoTime()).as("the writer stalls within 30 s").isLessThan(deadline);
-        long now = written.get();
-        if (now != last) {
-          last = now;
-          still = System.nanoTime();
-        }
-        Thread.sleep(50);
-      }
+      TestCluster.awaitStalled(written::get, Duration.ofSeconds(1), Duration.ofSeconds(30), "the writer stalls");
       assertThat(written.get()).as("backpressure reached the client").isLessThan(limit);
       assertThat(echo.pendingBytes()).as("bytes the balancer holds").isBetween(1L, 1L << 20);
       assertThat(BalancerClusterTest.echoOnce(port("echo"), "others still served")).isEqualTo("others still served");

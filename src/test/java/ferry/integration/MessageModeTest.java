@@ -167,16 +167,8 @@ class MessageModeTest {
       writer.start();
       // Writing stalls: the balancer stopped reading, so TCP pushes back on the client. Had it kept reading, its
       // replies would pile up without bound and the 18 MB would all go in.
-      long[] last = {-1};
-      eventually(Duration.ofSeconds(30), "the client's writes stall", () -> {
-        long now = written.get();
-        boolean stalled = now > 0 && now == last[0];
-        last[0] = now;
-        if (!stalled) {
-          sleepQuietly(300);
-        }
-        return stalled;
-      });
+      eventually(Duration.ofSeconds(10), "the client writes", () -> written.get() > 0);
+      TestCluster.awaitStalled(written::get, Duration.ofMillis(300), Duration.ofSeconds(30), "the client's writes stall");
       assertThat(written.get()).isLessThan(200_000L * line.length);
       long oneRead = 65536 / line.length + 1;
       // Replies not yet read wait in the balancer's bounded write buffer (or the sockets'), not as held frames.
@@ -224,14 +216,6 @@ class MessageModeTest {
       s.shutdownOutput();
     } catch (IOException e) {
       throw new RuntimeException(e);
-    }
-  }
-
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Real clustered nodes in this JVM: each node is its own Vert.x and Hazelcast instance, on loopback, in a
@@ -116,6 +117,22 @@ final class TestCluster implements AutoCloseable {
         throw new AssertionError("interrupted", e);
       }
     }
+  }
+
+  /**
+   * Waits until {@code progress} has not moved for {@code quiet} (checked as {@link #eventually} polls), within
+   * {@code limit}: how a test sees a writer stall under backpressure, an absence of events rather than one.
+   */
+  static void awaitStalled(LongSupplier progress, Duration quiet, Duration limit, String what) {
+    long[] last = {Long.MIN_VALUE, System.nanoTime()}; // value, when it last changed
+    eventually(limit, what, () -> {
+      long now = progress.getAsLong();
+      if (now != last[0]) {
+        last[0] = now;
+        last[1] = System.nanoTime();
+      }
+      return System.nanoTime() - last[1] >= quiet.toNanos();
+    });
   }
 
   static int freePort() {

@@ -232,25 +232,6 @@ final class FaultKit {
     void kill();
   }
 
-  static Run run(NodeProcess p) {
-    return new Run() {
-      @Override
-      public String output() {
-        return p.output();
-      }
-
-      @Override
-      public int awaitExit(Duration limit) {
-        return p.awaitExit(limit);
-      }
-
-      @Override
-      public void kill() {
-        p.kill();
-      }
-    };
-  }
-
   /** Client runs back to back (so every session has a bounded lifetime) until stopped. */
   static final class LoadLoop {
     private final List<Load> results = Collections.synchronizedList(new ArrayList<>());
@@ -449,7 +430,7 @@ final class FaultKit {
 
     /** Back-to-back client runs of {@code duration} each against the echo frontend. */
     LoadLoop loadLoop(String suffix, int connections, String duration) {
-      return new LoadLoop(scen + "-" + suffix, n -> run(client(suffix + "-" + n, connections, duration)));
+      return new LoadLoop(scen + "-" + suffix, n -> client(suffix + "-" + n, connections, duration));
     }
 
     @Override
@@ -506,6 +487,7 @@ final class FaultKit {
    */
   static FloodResult flood(int port, int n, long holdMs, int waitMs) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch ready = new CountDownLatch(n);
     CountDownLatch go = new CountDownLatch(1);
     long[] start = new long[1];
     List<Future<long[]>> fs = new ArrayList<>();
@@ -513,6 +495,7 @@ final class FaultKit {
     for (int i = 0; i < n; i++) {
       byte[] payload = String.format("%07d\n", i).getBytes();
       fs.add(pool.submit(() -> {
+        ready.countDown();
         go.await();
         try (Socket s = new Socket()) {
           try {
@@ -557,7 +540,9 @@ final class FaultKit {
         }
       }));
     }
-    sleep(200); // every thread parked on the latch
+    if (!ready.await(30, TimeUnit.SECONDS)) { // every thread at the latch, so they connect at once
+      throw new AssertionError("flood threads did not start within 30 s");
+    }
     start[0] = now();
     go.countDown();
     int[] kinds = new int[6];

@@ -75,8 +75,7 @@ class FaultSuiteIT {
     String victim = "S1-s2";
     FreshProbe fresh = probe(c, c.echoPort, Kind.ECHO, 3);
     NodeProcess load = c.client("load", 12, "10s");
-    load.awaitLog("requests=[1-9]", Duration.ofSeconds(30));
-    sleep(1000);
+    load.awaitLog("t=2s requests=[1-9]", Duration.ofSeconds(30)); // its sessions are established and running
     long onVictim = activeOn(c, "echo", victim);
 
     long t0 = now();
@@ -84,7 +83,8 @@ class FaultSuiteIT {
     long dead = now();
     long detected = awaitLogAfter(c.balancer(), "node left: " + victim + " |" + victim + "/echo@\\S+ in pool echo is down", t0,
         Duration.ofSeconds(30));
-    sleep(3000); // fresh connections keep coming after the kill
+    // fresh connections keep coming after the kill (and go on until the load ends)
+    fresh.awaitAttempts(51, a -> a.t0() >= dead && a.ok(), Duration.ofSeconds(20));
     load.awaitExit(Duration.ofSeconds(60));
     List<Attempt> as = fresh.stop();
     Load l = Load.of(load);
@@ -112,7 +112,7 @@ class FaultSuiteIT {
     FreshProbe echo = probe(c, c.echoPort, Kind.ECHO, 2);
     FreshProbe who = probe(c, c.whoamiPort, Kind.WHOAMI, 2);
     LoadLoop loop = c.loadLoop("load", 9, "4s"); // sessions with a bounded lifetime, so the drain can finish
-    sleep(2000);
+    who.awaitAttempts(1, a -> a.ok() && victim.equals(a.server()), Duration.ofSeconds(20));
     loop.awaitNewRun(Duration.ofSeconds(40)); // the signal hits sessions in their middle, ~3 s before they end
     long sessions = activeOn(c, "echo", victim);
     assertThat(FaultKit.answeredBy(who.snapshot(), victim, 0)).as("whoami answers from %s before", victim).isPositive();
@@ -122,7 +122,10 @@ class FaultSuiteIT {
     long seen = awaitLogAfter(c.balancer(), "node changed: " + victim + " .*draining", t0, Duration.ofSeconds(10));
     int code = c.node(victim).awaitExit(Duration.ofSeconds(25)); // drainTimeout 10 s, then leaving the cluster
     long exited = now();
-    sleep(2000);
+    // new connections go on working after it left: whoami answered by each of the other two
+    for (String other : List.of("S3-s1", "S3-s3")) {
+      who.awaitAttempts(1, a -> a.t0() >= exited && a.ok() && other.equals(a.server()), Duration.ofSeconds(20));
+    }
     Load l = loop.stop();
     List<Attempt> es = echo.stop();
     List<Attempt> ws = who.stop();
@@ -152,15 +155,14 @@ class FaultSuiteIT {
     Cluster c = cluster("S5", 5981, 2, "");
     FreshProbe fresh = probe(c, c.echoPort, Kind.ECHO, 3);
     NodeProcess load = c.client("load", 12, "10s");
-    load.awaitLog("requests=[1-9]", Duration.ofSeconds(30));
-    sleep(2000);
+    load.awaitLog("t=3s requests=[1-9]", Duration.ofSeconds(30)); // fresh connections have reached both balancers
     long before1 = FaultKit.frontend(FaultKit.status(c.admin.get("S5-lb1")), "echo").getLong("totalConnections", 0L);
     long before2 = FaultKit.frontend(FaultKit.status(c.admin.get("S5-lb2")), "echo").getLong("totalConnections", 0L);
 
     long t0 = now();
     c.node("S5-lb2").kill();
     long dead = now();
-    sleep(3000);
+    fresh.awaitAttempts(51, a -> a.t0() >= dead && a.ok(), Duration.ofSeconds(20));
     load.awaitExit(Duration.ofSeconds(60));
     List<Attempt> as = fresh.stop();
     Load l = Load.of(load);
@@ -243,7 +245,7 @@ class FaultSuiteIT {
     String cluster = "ferry-faults-S8-" + ns.prefix;
     String members = "[" + java.util.stream.IntStream.rangeClosed(1, 4).mapToObj(i -> "\"" + addr[i] + ":" + hz + "\"")
         .collect(Collectors.joining(",")) + "]";
-    List<Netns.Proc> servers = new ArrayList<>();
+    List<NodeProcess> servers = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       String h = addr[i + 1];
       servers.add(ns.jar("h" + (i + 1), "S8-s" + i, List.of("--role", "server", "--set", "node.name=S8-s" + i,
@@ -260,8 +262,8 @@ class FaultSuiteIT {
         + "\"members\":" + members + ",\"multicast\":false},\"frontends\":{"
         + "\"echo\":{\"host\":\"" + a1 + "\",\"port\":9000,\"pool\":\"echo\"},"
         + "\"whoami\":{\"host\":\"" + a1 + "\",\"port\":9080,\"pool\":\"whoami\"}}}");
-    Netns.Proc lb = ns.jar("h1", "S8-lb1", List.of("--role", "balancer", "--config", config.toString()));
-    for (Netns.Proc s : servers) {
+    NodeProcess lb = ns.jar("h1", "S8-lb1", List.of("--role", "balancer", "--config", config.toString()));
+    for (NodeProcess s : servers) {
       s.awaitLog("service whoami: pool whoami at", Duration.ofSeconds(120));
     }
     for (int i = 1; i <= 3; i++) {
@@ -272,9 +274,9 @@ class FaultSuiteIT {
     Files.createDirectories(dir);
     Path stop = dir.resolve("stop");
     String cp = Path.of(FreshProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    ns.start("h1", "S8-probe-echo", List.of(Netns.java(), "-cp", cp, FreshProbe.class.getName(), a1, "9000", "echo", "2",
+    NodeProcess probeEcho = ns.start("h1", "S8-probe-echo", List.of(Netns.java(), "-cp", cp, FreshProbe.class.getName(), a1, "9000", "echo", "2",
         "5000", stop.toString(), dir.resolve("echo.txt").toString()));
-    ns.start("h1", "S8-probe-who", List.of(Netns.java(), "-cp", cp, FreshProbe.class.getName(), a1, "9080", "whoami", "2",
+    NodeProcess probeWho = ns.start("h1", "S8-probe-who", List.of(Netns.java(), "-cp", cp, FreshProbe.class.getName(), a1, "9080", "whoami", "2",
         "5000", stop.toString(), dir.resolve("who.txt").toString()));
     resources.add(() -> Files.writeString(stop, "stop")); // closed before the namespaces go
     // steady: every server answers whoami and nothing failed for 2 s (start-up health checks can flap)
@@ -290,7 +292,7 @@ class FaultSuiteIT {
       sleep(500);
     }
     LoadLoop loop = new LoadLoop("S8-load", n -> ns.jar("h1", "S8-load-" + n, FaultKit.clientArgs(a1 + ":9000", 6, "4s")));
-    sleep(3000);
+    loop.awaitNewRun(Duration.ofSeconds(40)); // the cut hits sessions in their middle
 
     long t0 = now();
     ns.cut("h4");
@@ -306,7 +308,9 @@ class FaultSuiteIT {
     }
     Load l = loop.stop();
     Files.writeString(stop, "stop");
-    sleep(6000); // the probes finish their attempts (timeout 5 s)
+    for (NodeProcess p : List.of(probeEcho, probeWho)) {
+      p.awaitExit(Duration.ofSeconds(30)); // each finishes its attempt in flight (timeout 5 s) and exits
+    }
     List<Attempt> as = new ArrayList<>(FreshProbe.read(dir.resolve("echo.txt")));
     as.addAll(FreshProbe.read(dir.resolve("who.txt")));
 

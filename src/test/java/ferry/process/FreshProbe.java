@@ -10,10 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -72,7 +75,11 @@ final class FreshProbe {
 
   private void loop() {
     while (!stopped) {
-      attempts.add(once(target, kind, timeoutMs));
+      Attempt a = once(target, kind, timeoutMs);
+      synchronized (attempts) {
+        attempts.add(a);
+        attempts.notifyAll(); // wakes awaitAttempts
+      }
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {
@@ -92,6 +99,27 @@ final class FreshProbe {
       }
     }
     return snapshot();
+  }
+
+  /** Waits until {@code count} recorded attempts match {@code what}; woken by each new attempt. */
+  boolean awaitAttempts(int count, Predicate<Attempt> what, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    int seen = 0;
+    int matched = 0;
+    synchronized (attempts) {
+      while (true) {
+        for (; seen < attempts.size(); seen++) {
+          if (what.test(attempts.get(seen))) {
+            matched++;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (matched >= count || left <= 0) {
+          return matched >= count;
+        }
+        TimeUnit.NANOSECONDS.timedWait(attempts, left);
+      }
+    }
   }
 
   List<Attempt> snapshot() {

@@ -5,15 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Test hosts as network namespaces, made with the shared {@code hosts.sh} (addresses 127.10.0.0/24, joined by a
@@ -22,7 +19,7 @@ import java.util.regex.Pattern;
 final class Netns implements AutoCloseable {
   final String prefix;
   private final Path script;
-  private final List<Proc> procs = new ArrayList<>();
+  private final List<NodeProcess> procs = new ArrayList<>();
 
   private Netns(Path script, String prefix) {
     this.script = script;
@@ -63,7 +60,7 @@ final class Netns implements AutoCloseable {
   }
 
   /** A command inside {@code host}; its output in target/it-logs/NAME.log. */
-  Proc start(String host, String name, List<String> command) {
+  NodeProcess start(String host, String name, List<String> command) {
     try {
       Files.createDirectories(NodeProcess.LOGS);
       Path log = NodeProcess.LOGS.resolve(name + ".log");
@@ -71,7 +68,7 @@ final class Netns implements AutoCloseable {
       cmd.addAll(command);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().put("FERRY_NETNS_PREFIX", prefix);
-      Proc p = new Proc(name, log, pb.start());
+      NodeProcess p = new NodeProcess(name, log, pb.start()); // hosts.sh execs it: its PID is the command's own
       procs.add(p);
       return p;
     } catch (IOException e) {
@@ -80,7 +77,7 @@ final class Netns implements AutoCloseable {
   }
 
   /** The built jar inside {@code host}, as NodeProcess runs it. */
-  Proc jar(String host, String name, List<String> args) {
+  NodeProcess jar(String host, String name, List<String> args) {
     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-jar", NodeProcess.JAR.toAbsolutePath().toString()));
     cmd.addAll(args);
     return start(host, name, cmd);
@@ -93,7 +90,7 @@ final class Netns implements AutoCloseable {
   @Override
   public void close() {
     List<Thread> ts = new ArrayList<>();
-    for (Proc p : procs) {
+    for (NodeProcess p : procs) {
       Thread t = new Thread(p::close);
       t.start();
       ts.add(t);
@@ -135,82 +132,6 @@ final class Netns implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result(-1, e.toString());
-    }
-  }
-
-  /** A process inside a namespace (hosts.sh execs it: its PID is the command's own). */
-  static final class Proc implements FaultKit.Run, AutoCloseable {
-    final String name;
-    final Path log;
-    private final Process process;
-
-    Proc(String name, Path log, Process process) {
-      this.name = name;
-      this.log = log;
-      this.process = process;
-    }
-
-    long pid() {
-      return process.pid();
-    }
-
-    @Override
-    public String output() {
-      try {
-        return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    String awaitLog(String regex, Duration limit) {
-      Pattern p = Pattern.compile(regex);
-      long deadline = System.nanoTime() + limit.toNanos();
-      while (System.nanoTime() < deadline) {
-        Matcher m = p.matcher(output());
-        if (m.find()) {
-          return m.groupCount() > 0 ? m.group(1) : m.group();
-        }
-        if (!process.isAlive()) {
-          throw new AssertionError(name + " exited with " + process.exitValue() + " before logging /" + regex + "/:\n" + output());
-        }
-        FaultKit.sleep(100);
-      }
-      throw new AssertionError(name + " did not log /" + regex + "/ within " + limit + ":\n" + output());
-    }
-
-    @Override
-    public int awaitExit(Duration limit) {
-      try {
-        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-          throw new AssertionError(name + " still running after " + limit);
-        }
-        return process.exitValue();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-
-    @Override
-    public void kill() {
-      process.destroyForcibly();
-      awaitExit(Duration.ofSeconds(10));
-    }
-
-    @Override
-    public void close() {
-      if (process.isAlive()) {
-        process.destroy();
-        try {
-          if (!process.waitFor(15, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-          }
-        } catch (InterruptedException e) {
-          process.destroyForcibly();
-          Thread.currentThread().interrupt();
-        }
-      }
     }
   }
 }

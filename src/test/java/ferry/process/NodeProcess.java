@@ -2,6 +2,7 @@ package ferry.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,8 +11,11 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The built jar as a separate JVM, its output in a log file; stopped by PID (SIGTERM or SIGKILL). */
-final class NodeProcess implements AutoCloseable {
+/**
+ * A separate process, its output in a log file; stopped by PID (SIGTERM or SIGKILL). Mostly the built jar as a JVM
+ * ({@link #start}); {@link Netns} runs its commands inside network namespaces as these too.
+ */
+final class NodeProcess implements FaultKit.Run, AutoCloseable {
   static final Path JAR = Path.of(System.getProperty("ferry.jar", "target/ferry.jar"));
   static final Path LOGS = Path.of("target", "it-logs");
 
@@ -19,7 +23,7 @@ final class NodeProcess implements AutoCloseable {
   final Path log;
   private final Process process;
 
-  private NodeProcess(String name, Path log, Process process) {
+  NodeProcess(String name, Path log, Process process) {
     this.name = name;
     this.log = log;
     this.process = process;
@@ -43,9 +47,11 @@ final class NodeProcess implements AutoCloseable {
     return process.pid();
   }
 
-  String output() {
+  @Override
+  public String output() {
     try {
-      return Files.exists(log) ? Files.readString(log) : "";
+      // Latin-1: every byte is a char, so stray non-UTF-8 output cannot make reading the log fail
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -68,7 +74,8 @@ final class NodeProcess implements AutoCloseable {
     throw new AssertionError(name + " did not log /" + regex + "/ within " + limit + ":\n" + output());
   }
 
-  int awaitExit(Duration limit) {
+  @Override
+  public int awaitExit(Duration limit) {
     try {
       if (!process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
         throw new AssertionError(name + " still running after " + limit);
@@ -80,7 +87,8 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
-  void kill() {
+  @Override
+  public void kill() {
     process.destroyForcibly(); // SIGKILL: no goodbye to the cluster
     awaitExit(Duration.ofSeconds(10));
   }
