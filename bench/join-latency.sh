@@ -9,7 +9,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUNS=3 BASE_PORT=19100 CLUSTER_PORT=5871
 usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
-posint() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { echo "join-latency.sh: $1 needs a positive integer, got '$2'" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) RUNS=${2:-}; posint "$1" "$RUNS"; shift 2 ;;

@@ -10,6 +10,28 @@ CLEANED=0
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; KEEP_TMP=1; exit 1; }
 
+# The options of compare.sh and message.sh. The caller sets the defaults (ROUNDS DURATION CONNECTIONS SIZE WARMUP
+# BASE_PORT CLUSTER_PORT THREADS) first, and keeps its usage text in lines 2-5; a bad option exits 2.
+run_usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+posint() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { echo "$(basename "$0"): $1 needs a positive integer, got '$2'" >&2; exit 2; }; }
+parse_run_opts() {
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --rounds) ROUNDS=${2:-}; posint "$1" "$ROUNDS"; shift 2 ;;
+      --duration) DURATION=${2%s}; posint "$1" "$DURATION"; shift 2 ;;
+      --connections) CONNECTIONS=${2:-}; posint "$1" "$CONNECTIONS"; shift 2 ;;
+      --size) SIZE=${2:-}; posint "$1" "$SIZE"; shift 2 ;;
+      --warmup) WARMUP=${2%s}; posint "$1" "$WARMUP"; shift 2 ;;
+      --base-port) BASE_PORT=${2:-}; posint "$1" "$BASE_PORT"; shift 2 ;;
+      --cluster-port) CLUSTER_PORT=${2:-}; posint "$1" "$CLUSTER_PORT"; shift 2 ;;
+      --threads) THREADS=${2:-}; posint "$1" "$THREADS"; shift 2 ;;
+      --keep) KEEP_TMP=1; shift ;;
+      -h|--help) run_usage 0 ;;
+      *) echo "$(basename "$0"): unknown argument '$1'" >&2; run_usage 2 ;;
+    esac
+  done
+}
+
 now_ms() { date +%s%3N; }
 
 # Stops every pid we started: TERM, wait (bounded), then KILL what is left.

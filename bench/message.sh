@@ -10,23 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROUNDS=3 DURATION=10 CONNECTIONS=50 SIZE=64 WARMUP=5 BASE_PORT=19100 CLUSTER_PORT=5881 THREADS=$(nproc)
 
-usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
-posint() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { echo "message.sh: $1 needs a positive integer, got '$2'" >&2; exit 2; }; }
-while [ $# -gt 0 ]; do
-  case $1 in
-    --rounds) ROUNDS=${2:-}; posint "$1" "$ROUNDS"; shift 2 ;;
-    --duration) DURATION=${2%s}; posint "$1" "$DURATION"; shift 2 ;;
-    --connections) CONNECTIONS=${2:-}; posint "$1" "$CONNECTIONS"; shift 2 ;;
-    --size) SIZE=${2:-}; posint "$1" "$SIZE"; shift 2 ;;
-    --warmup) WARMUP=${2%s}; posint "$1" "$WARMUP"; shift 2 ;;
-    --base-port) BASE_PORT=${2:-}; posint "$1" "$BASE_PORT"; shift 2 ;;
-    --cluster-port) CLUSTER_PORT=${2:-}; posint "$1" "$CLUSTER_PORT"; shift 2 ;;
-    --threads) THREADS=${2:-}; posint "$1" "$THREADS"; shift 2 ;;
-    --keep) KEEP_TMP=1; shift ;;
-    -h|--help) usage 0 ;;
-    *) echo "message.sh: unknown argument '$1'" >&2; usage 2 ;;
-  esac
-done
+parse_run_opts "$@"
 [ "$SIZE" -ge 2 ] || { echo "message.sh: --size must be at least 2 (1 payload byte + newline)" >&2; exit 2; }
 
 CLUSTER="bench-msg-$$"

@@ -124,14 +124,14 @@ public final class ClusterNode {
     JoinConfig join = network.getJoin();
     join.getAutoDetectionConfig().setEnabled(false);
     join.getMulticastConfig().setEnabled(cluster.multicast());
-    join.getTcpIpConfig().setEnabled(false);
+    // The discovery joiner extends the TCP-IP joiner and reads how long to wait for members to answer from this
+    // (disabled) config; its 5 s default is paid by every first node.
+    join.getTcpIpConfig().setEnabled(false).setConnectionTimeoutSeconds(1);
     if (discovery != null) {
       // The member list through the discovery SPI (see ListeningMembers for why not the TCP-IP joiner).
       config.setProperty("hazelcast.discovery.enabled", "true");
       join.getDiscoveryConfig().addDiscoveryStrategyConfig(new DiscoveryStrategyConfig(discovery));
     }
-    // How long a joiner waits for members to answer; its 5 s default is paid by every first node.
-    join.getTcpIpConfig().setConnectionTimeoutSeconds(1);
     return config;
   }
 
