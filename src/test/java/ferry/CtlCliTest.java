@@ -52,12 +52,6 @@ class CtlCliTest {
     return lines[0];
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void ctlWithoutACommand() {
     oneErrorLine(run("--role", "ctl"), 2, "command is needed", "status", "drain NODE");
@@ -105,7 +99,7 @@ class CtlCliTest {
 
   @Test
   void ctlAgainstNothingIsOneLineAndExitOne() throws Exception {
-    int port = freePort();
+    int port = TestPorts.free();
     oneErrorLine(run("--role", "ctl", "status", "--admin", "127.0.0.1:" + port), 1,
         "cannot reach the admin API at http://127.0.0.1:" + port, "connection refused");
   }

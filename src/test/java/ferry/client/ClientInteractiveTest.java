@@ -1,5 +1,6 @@
 package ferry.client;
 
+import ferry.TestPorts;
 import ferry.client.ClientOptions.Target;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -32,13 +32,6 @@ class ClientInteractiveTest {
   void closeServer() throws IOException {
     if (server != null) {
       server.close();
-    }
-  }
-
-  /** A port that refuses connections: bound once, then released. */
-  static int closedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
     }
   }
 
@@ -81,7 +74,7 @@ class ClientInteractiveTest {
     ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
 
     int exit = Client.run(
-        interactive(List.of(new Target("127.0.0.1", closedPort()), new Target("127.0.0.1", server.getLocalPort()))),
+        interactive(List.of(new Target("127.0.0.1", TestPorts.free()), new Target("127.0.0.1", server.getLocalPort()))),
         new PrintStream(outBytes, true), new PrintStream(errBytes, true, StandardCharsets.UTF_8),
         new ByteArrayInputStream(input));
 
@@ -107,8 +100,8 @@ class ClientInteractiveTest {
 
   @Test
   void allTargetsUnreachablePrintsOneLineAndExitsOne() throws Exception {
-    int a = closedPort();
-    int b = closedPort();
+    int a = TestPorts.free();
+    int b = TestPorts.free();
     ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
     ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
 

@@ -1,5 +1,6 @@
 package ferry.client;
 
+import ferry.TestPorts;
 import ferry.client.ClientOptions.Target;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -174,7 +175,7 @@ class ClientLoadTest {
 
   @Test
   void unreachableTargetsCountFailedConnectsWithinTheDuration() throws Exception {
-    int closed = ClientInteractiveTest.closedPort();
+    int closed = TestPorts.free();
     ClientOptions opts = new ClientOptions(List.of(new Target("127.0.0.1", closed)), 2,
         Duration.ofMillis(500), 0, 16, true, 1000);
     Run run = new Run().go(opts);

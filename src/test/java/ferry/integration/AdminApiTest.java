@@ -1,5 +1,6 @@
 package ferry.integration;
 
+import ferry.TestPorts;
 import ferry.balancer.Balancer;
 import ferry.balancer.PoolMember;
 import ferry.ctl.Ctl;
@@ -42,7 +43,7 @@ class AdminApiTest {
   static void start() {
     cluster = new TestCluster();
     a = cluster.balancer("a");
-    b = cluster.balancer("b", "admin.token=" + TOKEN, "frontends.nobody.port=" + TestCluster.freePort(),
+    b = cluster.balancer("b", "admin.token=" + TOKEN, "frontends.nobody.port=" + TestPorts.free(),
         "frontends.nobody.pool=nobody");
     for (String s : List.of("s1", "s2", "s3")) {
       cluster.server(s);

@@ -1,5 +1,6 @@
 package ferry.integration;
 
+import ferry.TestPorts;
 import ferry.balancer.Balancer;
 import ferry.balancer.Frontend;
 import ferry.balancer.PoolMember;
@@ -41,9 +42,9 @@ class BalancerClusterTest {
   static void start() {
     cluster = new TestCluster();
     // The retry pool has no active check, so that its dead server is met by a connect (the passive path).
-    balancer = cluster.balancer("b1", "frontends.retry.port=" + TestCluster.freePort(), "frontends.retry.pool=retry",
+    balancer = cluster.balancer("b1", "frontends.retry.port=" + TestPorts.free(), "frontends.retry.pool=retry",
         "pools.retry.health={\"type\":\"none\"}",
-        "frontends.drain.port=" + TestCluster.freePort(), "frontends.drain.pool=drainpool");
+        "frontends.drain.port=" + TestPorts.free(), "frontends.drain.pool=drainpool");
     for (String s : List.of("s1", "s2", "s3")) {
       cluster.server(s);
     }
@@ -140,8 +141,8 @@ class BalancerClusterTest {
       });
       t.setDaemon(true);
       t.start();
-      int greeterPort = TestCluster.freePort();
-      int nobodyPort = TestCluster.freePort();
+      int greeterPort = TestPorts.free();
+      int nobodyPort = TestPorts.free();
       Balancer b2 = cluster.balancer("b2",
           "frontends.greeter.port=" + greeterPort,
           "frontends.nobody.port=" + nobodyPort, "frontends.nobody.pool=nobody");
@@ -187,7 +188,7 @@ class BalancerClusterTest {
 
   @Test
   void aConnectThatFailsIsRetriedOnAnotherServer() throws Exception {
-    int gone = TestCluster.freePort(); // nothing listens there any more
+    int gone = TestPorts.free(); // nothing listens there any more
     Server ghost = cluster.server("ghost", "services={}",
         "services.echo={\"type\":\"external\",\"pool\":\"retry\",\"target\":\"127.0.0.1:" + gone + "\"}");
     Server live = cluster.server("live", "services={}", "services.echo={\"type\":\"echo\",\"pool\":\"retry\"}");

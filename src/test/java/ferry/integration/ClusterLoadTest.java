@@ -1,5 +1,6 @@
 package ferry.integration;
 
+import ferry.TestPorts;
 import ferry.balancer.Balancer;
 import ferry.balancer.PoolMember;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class ClusterLoadTest {
   void twoBalancersKeepThreeServersEvenWithClusterWideCounts() throws Exception {
     try (TestCluster cluster = new TestCluster()) {
       String frontend = "{\"port\":%d,\"pool\":\"lc\",\"algorithm\":\"leastconn\"}";
-      Balancer a = cluster.balancer("lca", "frontends.lc=" + String.format(frontend, TestCluster.freePort()));
+      Balancer a = cluster.balancer("lca", "frontends.lc=" + String.format(frontend, TestPorts.free()));
       cluster.server("lc1", "services={}", "services.echo={\"type\":\"echo\",\"pool\":\"lc\"}");
       eventually(Duration.ofSeconds(20), "lc1 seen", () -> a.pools().usable("lc").size() == 1);
       List<Socket> open = new ArrayList<>();
@@ -37,7 +38,7 @@ class ClusterLoadTest {
         for (String s : List.of("lc2", "lc3")) {
           cluster.server(s, "services={}", "services.echo={\"type\":\"echo\",\"pool\":\"lc\"}");
         }
-        Balancer b = cluster.balancer("lcb", "frontends.lc=" + String.format(frontend, TestCluster.freePort()));
+        Balancer b = cluster.balancer("lcb", "frontends.lc=" + String.format(frontend, TestPorts.free()));
         eventually(Duration.ofSeconds(20), "3 servers on both",
             () -> a.pools().usable("lc").size() == 3 && b.pools().usable("lc").size() == 3);
         eventually(Duration.ofSeconds(10), "b sees a's 10 connections to lc1", () -> b.pools().usable("lc").stream()
@@ -67,14 +68,14 @@ class ClusterLoadTest {
       // Accepts (the kernel does) but never answers: what a hung process looks like from outside.
       String health = "pools.mute.health={\"type\":\"send-expect\",\"send\":\"ping\\\\n\",\"expect\":\"pong\"}";
       String fe = "frontends.mute={\"port\":%d,\"pool\":\"mute\"}";
-      Balancer a = cluster.balancer("hva", health, String.format(fe, TestCluster.freePort()));
+      Balancer a = cluster.balancer("hva", health, String.format(fe, TestPorts.free()));
       cluster.server("mute1", "services={}",
           "services.m={\"type\":\"external\",\"pool\":\"mute\",\"target\":\"127.0.0.1:" + mute.getLocalPort() + "\"}");
       eventually(Duration.ofSeconds(20), "a sees it down", () -> a.pools().all("mute").size() == 1
           && a.pools().isDown(a.pools().all("mute").get(0)));
       eventually(Duration.ofSeconds(5), "a published its view", () -> String.valueOf(
           a.node().hazelcast().getMap("ferry.load").get(a.node().nodeId())).contains("\"down\":[\""));
-      Balancer b = cluster.balancer("hvb", health, String.format(fe, TestCluster.freePort()));
+      Balancer b = cluster.balancer("hvb", health, String.format(fe, TestPorts.free()));
       assertThat(b.pools().all("mute")).hasSize(1);
       assertThat(b.pools().isDown(b.pools().all("mute").get(0))).as("down from b's first moment").isTrue();
       assertThat(b.pools().usable("mute")).isEmpty();
@@ -86,8 +87,8 @@ class ClusterLoadTest {
   void aServersMaxconnCountsEveryBalancersConnections() throws Exception {
     try (TestCluster cluster = new TestCluster()) {
       String frontend = "{\"port\":%d,\"pool\":\"one\",\"queueTimeoutMs\":10000}";
-      Balancer a = cluster.balancer("mca", "frontends.one=" + String.format(frontend, TestCluster.freePort()));
-      Balancer b = cluster.balancer("mcb", "frontends.one=" + String.format(frontend, TestCluster.freePort()));
+      Balancer a = cluster.balancer("mca", "frontends.one=" + String.format(frontend, TestPorts.free()));
+      Balancer b = cluster.balancer("mcb", "frontends.one=" + String.format(frontend, TestPorts.free()));
       cluster.server("mc1", "services={}", "services.echo={\"type\":\"echo\",\"pool\":\"one\",\"maxconn\":1}");
       eventually(Duration.ofSeconds(20), "mc1 on both",
           () -> a.pools().usable("one").size() == 1 && b.pools().usable("one").size() == 1);

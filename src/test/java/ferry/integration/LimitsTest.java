@@ -1,5 +1,6 @@
 package ferry.integration;
 
+import ferry.TestPorts;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -40,9 +41,9 @@ class LimitsTest {
     ((Logger) LoggerFactory.getLogger("ferry.access")).addAppender(access);
     cluster = new TestCluster();
     balancer = cluster.balancer("lb",
-        "frontends.limited={\"port\":" + TestCluster.freePort() + ",\"pool\":\"echo\",\"maxconn\":2,\"maxqueue\":1,\"queueTimeoutMs\":800}",
-        "frontends.idle={\"port\":" + TestCluster.freePort() + ",\"pool\":\"echo\",\"idleTimeoutMs\":300}",
-        "frontends.capped={\"port\":" + TestCluster.freePort() + ",\"pool\":\"capped\",\"maxqueue\":1,\"queueTimeoutMs\":800}");
+        "frontends.limited={\"port\":" + TestPorts.free() + ",\"pool\":\"echo\",\"maxconn\":2,\"maxqueue\":1,\"queueTimeoutMs\":800}",
+        "frontends.idle={\"port\":" + TestPorts.free() + ",\"pool\":\"echo\",\"idleTimeoutMs\":300}",
+        "frontends.capped={\"port\":" + TestPorts.free() + ",\"pool\":\"capped\",\"maxqueue\":1,\"queueTimeoutMs\":800}");
     // Two servers of pool "capped" that take one connection each (from all balancers together).
     String capped = "services.capped={\"type\":\"echo\",\"pool\":\"capped\",\"maxconn\":1}";
     cluster.server("ls1", capped);

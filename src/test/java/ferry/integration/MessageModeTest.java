@@ -1,5 +1,6 @@
 package ferry.integration;
 
+import ferry.TestPorts;
 import ferry.balancer.Balancer;
 import ferry.balancer.Frontend;
 import ferry.server.Server;
@@ -40,10 +41,10 @@ class MessageModeTest {
   static void start() {
     cluster = new TestCluster();
     balancer = cluster.balancer("mb1",
-        "frontends.who={\"port\":" + TestCluster.freePort() + ",\"pool\":\"whoami\",\"mode\":\"message\"}",
-        "frontends.len={\"port\":" + TestCluster.freePort() + ",\"pool\":\"echo\",\"mode\":\"message\",\"codec\":\"length\",\"maxFrameBytes\":1024}",
-        "frontends.small={\"port\":" + TestCluster.freePort() + ",\"pool\":\"echo\",\"mode\":\"message\",\"maxInFlight\":8,\"maxFrameBytes\":100}",
-        "frontends.slow={\"port\":" + TestCluster.freePort() + ",\"pool\":\"slow\",\"mode\":\"message\",\"requestTimeoutMs\":60000}");
+        "frontends.who={\"port\":" + TestPorts.free() + ",\"pool\":\"whoami\",\"mode\":\"message\"}",
+        "frontends.len={\"port\":" + TestPorts.free() + ",\"pool\":\"echo\",\"mode\":\"message\",\"codec\":\"length\",\"maxFrameBytes\":1024}",
+        "frontends.small={\"port\":" + TestPorts.free() + ",\"pool\":\"echo\",\"mode\":\"message\",\"maxInFlight\":8,\"maxFrameBytes\":100}",
+        "frontends.slow={\"port\":" + TestPorts.free() + ",\"pool\":\"slow\",\"mode\":\"message\",\"requestTimeoutMs\":60000}");
     for (String s : List.of("m1", "m2", "m3")) {
       cluster.server(s);
     }

@@ -1,5 +1,6 @@
 package ferry.integration;
 
+import ferry.TestPorts;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -33,7 +34,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static ferry.integration.BalancerClusterTest.echoOnce;
 import static ferry.integration.TestCluster.eventually;
-import static ferry.integration.TestCluster.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -63,15 +63,15 @@ class ReloadTest {
     cluster = new TestCluster();
     cluster.server("s1");
     dir = Files.createTempDirectory("ferry-reload-");
-    portA = freePort();
-    portB = freePort();
+    portA = TestPorts.free();
+    portB = TestPorts.free();
     watchedFile = dir.resolve("watched.json");
     write(watchedFile, config(base()));
     watched = cluster.balancerFromFile("watched", watchedFile, "reload.scanPeriodMs=200");
     manualFile = dir.resolve("manual.json");
     write(manualFile, config(Map.of()));
     // A frontend that only a --set names: every reload applies the start's --sets again, so it stays.
-    portViaSet = freePort();
+    portViaSet = TestPorts.free();
     manual = cluster.balancerFromFile("manual", manualFile, "reload.scanPeriodMs=0",
         "frontends.viaset.port=" + portViaSet, "frontends.viaset.pool=echo");
     manualApi = new AdminHttp(manual.admin().actualPort(), null);
@@ -108,7 +108,7 @@ class ReloadTest {
 
   @Test
   void anAddedFrontendListensWithinSeconds() throws IOException {
-    int portC = freePort();
+    int portC = TestPorts.free();
     Map<String, JsonObject> next = base();
     next.put("c", frontend(portC));
     write(watchedFile, config(next));
@@ -123,7 +123,7 @@ class ReloadTest {
   void aChangedAlgorithmAndPortKeepsTheOpenSession() throws IOException {
     try (Session session = new Session(portA)) {
       assertThat(session.roundTrip("before")).isEqualTo("before");
-      int moved = freePort();
+      int moved = TestPorts.free();
       Map<String, JsonObject> next = base();
       next.put("a", frontend(moved).put("algorithm", "leastconn"));
       write(watchedFile, config(next));
@@ -207,7 +207,7 @@ class ReloadTest {
 
   @Test
   void postApiReloadAppliesTheFileOnDemand() throws IOException {
-    int portD = freePort();
+    int portD = TestPorts.free();
     write(manualFile, config(Map.of("d", frontend(portD))));
     assertThat(connects(portD)).isFalse(); // no watch: nothing happens until asked
     AdminHttp.Reply reply = manualApi.post("/api/reload");

@@ -1,13 +1,12 @@
 package ferry.integration;
 
+import ferry.TestPorts;
 import ferry.balancer.Balancer;
 import ferry.config.ConfigLoader;
 import ferry.config.ConfigSource;
 import ferry.server.Server;
 import io.vertx.core.Future;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,10 +46,10 @@ final class TestCluster implements AutoCloseable {
     List<String> all = new ArrayList<>(clusterSets());
     all.add("node.name=" + nodeName);
     all.add("node.eventLoops=2");
-    all.add("admin.port=" + freePort()); // several balancers in one JVM: never the default 9090
-    all.add("frontends.echo.port=" + freePort());
-    all.add("frontends.whoami.port=" + freePort());
-    all.add("frontends.lines.port=" + freePort());
+    all.add("admin.port=" + TestPorts.free()); // several balancers in one JVM: never the default 9090
+    all.add("frontends.echo.port=" + TestPorts.free());
+    all.add("frontends.whoami.port=" + TestPorts.free());
+    all.add("frontends.lines.port=" + TestPorts.free());
     // Many nodes share this JVM and a loaded 2-core machine: a probe may wait past the 500 ms default without any
     // server being hung. Tests that want a server down make it so (a dead port, a mute socket), not by load.
     all.add("health.timeout=1000");
@@ -69,7 +68,7 @@ final class TestCluster implements AutoCloseable {
     List<String> all = new ArrayList<>(clusterSets());
     all.add("node.name=" + nodeName);
     all.add("node.eventLoops=2");
-    all.add("admin.port=" + freePort());
+    all.add("admin.port=" + TestPorts.free());
     all.addAll(Arrays.asList(sets));
     ConfigSource source = new ConfigSource("balancer", file, all);
     Balancer b = await(Balancer.start(source.load(), source));
@@ -133,13 +132,5 @@ final class TestCluster implements AutoCloseable {
       }
       return System.nanoTime() - last[1] >= quiet.toNanos();
     });
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,10 +1,10 @@
 package ferry.process;
 
+import ferry.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -73,10 +73,11 @@ class AdminIT {
 
   @Test
   void ctlStatusDrainAndMetricsThroughTheJar() throws Exception {
-    int adminPort = freePort();
+    int adminPort = TestPorts.free();
     NodeProcess server = start("it-admin-server", "server");
     NodeProcess balancer = start("it-admin-balancer", "balancer", "admin.port=" + adminPort, "admin.token=" + TOKEN,
-        "frontends.echo.port=" + freePort(), "frontends.whoami.port=" + freePort(), "frontends.lines.port=" + freePort());
+        "frontends.echo.port=" + TestPorts.free(), "frontends.whoami.port=" + TestPorts.free(),
+        "frontends.lines.port=" + TestPorts.free());
     balancer.awaitLog("admin: listening on http://127.0.0.1:" + adminPort, Duration.ofSeconds(60));
     balancer.awaitLog("node joined: it-admin-server", Duration.ofSeconds(60));
     String admin = "127.0.0.1:" + adminPort;
@@ -115,7 +116,8 @@ class AdminIT {
   void anAdminPortInUseIsAClearErrorAndExitCodeOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       NodeProcess balancer = start("it-admin-busy", "balancer", "admin.port=" + taken.getLocalPort(),
-          "frontends.echo.port=" + freePort(), "frontends.whoami.port=" + freePort(), "frontends.lines.port=" + freePort());
+          "frontends.echo.port=" + TestPorts.free(), "frontends.whoami.port=" + TestPorts.free(),
+          "frontends.lines.port=" + TestPorts.free());
       assertThat(balancer.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
       assertThat(balancer.output())
           .contains("cannot start: admin: cannot listen on 127.0.0.1:" + taken.getLocalPort())
@@ -126,9 +128,9 @@ class AdminIT {
   /** Overrides, the hash ring and status know nodes by name; two live nodes with one name get a warning. */
   @Test
   void twoLiveNodesWithOneNameAreWarnedAbout() {
-    NodeProcess balancer = start("it-names-lb", "balancer", "admin.port=" + freePortUnchecked(),
-        "frontends.echo.port=" + freePortUnchecked(), "frontends.whoami.port=" + freePortUnchecked(),
-        "frontends.lines.port=" + freePortUnchecked());
+    NodeProcess balancer = start("it-names-lb", "balancer", "admin.port=" + TestPorts.free(),
+        "frontends.echo.port=" + TestPorts.free(), "frontends.whoami.port=" + TestPorts.free(),
+        "frontends.lines.port=" + TestPorts.free());
     start("it-twin", "server");
     // The same node.name in a second JVM (its own log file).
     NodeProcess twin = NodeProcess.start("it-twin-2", List.of("--role", "server", "--set", "node.name=it-twin",
@@ -138,24 +140,10 @@ class AdminIT {
     balancer.awaitLog("WARN .*node name it-twin is used by two live nodes", Duration.ofSeconds(60));
   }
 
-  private static int freePortUnchecked() {
-    try {
-      return freePort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Test
   void anOpenAdminHostWithoutATokenIsRefusedAtStart() throws Exception {
     NodeProcess balancer = start("it-admin-open", "balancer", "admin.host=0.0.0.0");
     assertThat(balancer.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
     assertThat(balancer.output()).contains("ferry: admin.token: missing");
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

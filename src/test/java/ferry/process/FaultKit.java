@@ -1,5 +1,6 @@
 package ferry.process;
 
+import ferry.TestPorts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -8,7 +9,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -48,24 +48,6 @@ final class FaultKit {
 
   static long now() {
     return System.currentTimeMillis();
-  }
-
-  /**
-   * A free port for a listener, below the ephemeral range (32768 and up): a port from bind(0) is an ephemeral one,
-   * and with thousands of outgoing connections (probes, Hazelcast) one of them can take it before the node binds it.
-   */
-  static int freePort() {
-    java.util.Random r = new java.util.Random();
-    for (int i = 0; i < 2000; i++) {
-      int port = 20000 + r.nextInt(12000);
-      try (ServerSocket s = new ServerSocket()) {
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-        return port;
-      } catch (IOException e) {
-        // taken: try another
-      }
-    }
-    throw new AssertionError("no free port in 20000-31999");
   }
 
   static void signal(String sig, long pid) {
@@ -305,8 +287,8 @@ final class FaultKit {
     final String scen;
     final String name;
     final int hzPort;
-    final int echoPort = freePort();
-    final int whoamiPort = freePort();
+    final int echoPort = TestPorts.free();
+    final int whoamiPort = TestPorts.free();
     final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
     final Map<String, Integer> serverEcho = new LinkedHashMap<>();
     final Map<String, Integer> admin = new LinkedHashMap<>();
@@ -342,7 +324,7 @@ final class FaultKit {
     }
 
     NodeProcess startBalancer(String node, String extraFrontends) {
-      int adminPort = freePort();
+      int adminPort = TestPorts.free();
       String json = "{\"role\":\"balancer\",\"node\":{\"name\":\"" + node + "\"},"
           + "\"admin\":{\"enabled\":true,\"host\":\"127.0.0.1\",\"port\":" + adminPort + "},"
           + "\"cluster\":{\"name\":\"" + name + "\",\"host\":\"127.0.0.1\",\"port\":" + hzPort + ",\"portAutoIncrement\":true,"

@@ -1,5 +1,6 @@
 package ferry.process;
 
+import ferry.TestPorts;
 import ferry.process.FaultKit.Cluster;
 import ferry.process.FaultKit.FloodResult;
 import ferry.process.FaultKit.Load;
@@ -185,7 +186,7 @@ class FaultSuiteIT {
   @Test
   @Order(4)
   void s7FloodPastMaxconnIsRejectedCleanlyWhileTheBalancerKeepsServing() throws Exception {
-    int floodPort = FaultKit.freePort();
+    int floodPort = TestPorts.free();
     Cluster c = cluster("S7", 5991, 1, ",\"flood\":{\"host\":\"127.0.0.1\",\"port\":" + floodPort
         + ",\"pool\":\"echo\",\"maxconn\":20,\"maxqueue\":10,\"queueTimeoutMs\":1000}");
     FreshProbe fresh = probe(c, c.echoPort, Kind.ECHO, 2);

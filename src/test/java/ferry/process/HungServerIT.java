@@ -1,12 +1,12 @@
 package ferry.process;
 
+import ferry.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,12 +49,12 @@ class HungServerIT {
 
   @Test
   void aFrozenServerIsOutOfRotationWithinThreeSecondsAndBackAfterItResumes() throws Exception {
-    int echoPort = freePort();
+    int echoPort = TestPorts.free();
     NodeProcess a = start("hung-a", "server");
     a.awaitLog("server hung-a up", Duration.ofSeconds(60));
     NodeProcess b = start("hung-b", "server");
     NodeProcess balancer = start("hung-balancer", "balancer", "frontends.echo.port=" + echoPort,
-        "frontends.whoami.port=" + freePort(), "frontends.lines.port=" + freePort());
+        "frontends.whoami.port=" + TestPorts.free(), "frontends.lines.port=" + TestPorts.free());
     balancer.awaitLog("node joined: hung-a \\(server\\)", Duration.ofSeconds(60));
     // "(server)": the balancer's own "node joined: hung-balancer" line must not match
     balancer.awaitLog("node joined: hung-b \\(server\\)", Duration.ofSeconds(60));
@@ -86,12 +86,12 @@ class HungServerIT {
    */
   @Test
   void aServerFrozenPastTheHeartbeatLimitRejoinsWithinThirtySeconds() throws Exception {
-    int whoamiPort = freePort();
+    int whoamiPort = TestPorts.free();
     NodeProcess a = start("long-a", "server");
     a.awaitLog("server long-a up", Duration.ofSeconds(60));
     NodeProcess b = start("long-b", "server");
-    NodeProcess balancer = start("long-balancer", "balancer", "frontends.echo.port=" + freePort(),
-        "frontends.whoami.port=" + whoamiPort, "frontends.lines.port=" + freePort());
+    NodeProcess balancer = start("long-balancer", "balancer", "frontends.echo.port=" + TestPorts.free(),
+        "frontends.whoami.port=" + whoamiPort, "frontends.lines.port=" + TestPorts.free());
     balancer.awaitLog("node joined: long-a \\(server\\)", Duration.ofSeconds(60));
     balancer.awaitLog("node joined: long-b \\(server\\)", Duration.ofSeconds(60));
     balancer.awaitLog("frontend whoami: listening", Duration.ofSeconds(60));
@@ -129,12 +129,6 @@ class HungServerIT {
   static void signal(String sig, long pid) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   static boolean accepts(int port) {

@@ -1,12 +1,11 @@
 package ferry.process;
 
+import ferry.TestPorts;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,13 +41,13 @@ class MessageFailoverIT {
 
   @Test
   void aSigkilledServerCostsTheClientNoRequest() throws Exception {
-    int lines = freePort();
+    int lines = TestPorts.free();
     NodeProcess first = start("msg-server-1", List.of("--role", "server", "--set", "node.name=msg-server-1"));
     first.awaitLog("server msg-server-1 up", Duration.ofSeconds(60));
     NodeProcess second = start("msg-server-2", List.of("--role", "server", "--set", "node.name=msg-server-2"));
     NodeProcess third = start("msg-server-3", List.of("--role", "server", "--set", "node.name=msg-server-3"));
     NodeProcess balancer = start("msg-balancer", List.of("--role", "balancer", "--set", "node.name=msg-balancer",
-        "--set", "frontends.echo.port=" + freePort(), "--set", "frontends.whoami.port=" + freePort(),
+        "--set", "frontends.echo.port=" + TestPorts.free(), "--set", "frontends.whoami.port=" + TestPorts.free(),
         "--set", "frontends.lines.port=" + lines));
     for (String s : List.of("msg-server-1", "msg-server-2", "msg-server-3")) {
       balancer.awaitLog("node joined: " + s, Duration.ofSeconds(60));
@@ -70,11 +69,5 @@ class MessageFailoverIT {
     assertThat(summary.getLong("mismatchedBytes")).isZero();
     assertThat(summary.getLong("failedConnects")).isZero();
     assertThat(third.output()).doesNotContain("ERROR");
-  }
-
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -1,5 +1,6 @@
 package ferry.process;
 
+import ferry.TestPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,11 +43,12 @@ class ServerCrashIT {
 
   @Test
   void afterASigkilledServerEveryNewConnectionSucceeds() throws Exception {
-    int echoPort = freePort();
+    int echoPort = TestPorts.free();
     NodeProcess a = start("it-server-a", "server");
     NodeProcess b = start("it-server-b", "server");
-    NodeProcess balancer = start("it-balancer", "balancer", "admin.port=" + freePort(),
-        "frontends.echo.port=" + echoPort, "frontends.whoami.port=" + freePort(), "frontends.lines.port=" + freePort());
+    NodeProcess balancer = start("it-balancer", "balancer", "admin.port=" + TestPorts.free(),
+        "frontends.echo.port=" + echoPort, "frontends.whoami.port=" + TestPorts.free(),
+        "frontends.lines.port=" + TestPorts.free());
     balancer.awaitLog("frontend echo: listening", Duration.ofSeconds(60));
     balancer.awaitLog("node joined: it-server-a", Duration.ofSeconds(60));
     balancer.awaitLog("node joined: it-server-b", Duration.ofSeconds(60));
@@ -70,9 +72,9 @@ class ServerCrashIT {
   @Test
   void aPortInUseIsAClearErrorAndExitCodeOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      NodeProcess balancer = start("it-balancer-busy", "balancer", "admin.port=" + freePort(),
-          "frontends.echo.port=" + taken.getLocalPort(), "frontends.whoami.port=" + freePort(),
-          "frontends.lines.port=" + freePort());
+      NodeProcess balancer = start("it-balancer-busy", "balancer", "admin.port=" + TestPorts.free(),
+          "frontends.echo.port=" + taken.getLocalPort(), "frontends.whoami.port=" + TestPorts.free(),
+          "frontends.lines.port=" + TestPorts.free());
       assertThat(balancer.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
       assertThat(balancer.output())
           .contains("frontend echo: cannot listen on 127.0.0.1:" + taken.getLocalPort())
@@ -88,12 +90,6 @@ class ServerCrashIT {
       return new String(s.getInputStream().readAllBytes());
     } catch (IOException e) {
       return "failed: " + e;
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }
