@@ -93,10 +93,8 @@ PIDS+=("$HAPROXY_PID")
 wait_for_port "$HAPROXY_PID" "$HAPROXY_PORT" 20 "$TMP/haproxy.log"
 log "ready: ferry 127.0.0.1:$FERRY_PORT (pid $BALANCER_PID), haproxy 127.0.0.1:$HAPROXY_PORT (pid $HAPROXY_PID)"
 
-# Log lines up to here are start-up (Hazelcast's CP-subsystem notice, partition migrations while members join).
-NODE_LOGS=("$TMP/balancer.log" "$TMP/server1.log" "$TMP/server2.log" "$TMP/server3.log")
-declare -A LOG_MARK
-for f in "${NODE_LOGS[@]}"; do LOG_MARK[$f]=$(wc -l <"$f"); done
+# Log lines up to here are start-up.
+mark_node_logs "$TMP/balancer.log" "$TMP/server1.log" "$TMP/server2.log" "$TMP/server3.log"
 
 # --- 3./4. client runs --------------------------------------------------------------------------------------
 RESULTS="$TMP/results.jsonl"
@@ -153,11 +151,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 LOADAVG_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Every node should still be up; a crash would otherwise only show as client errors.
-DIED=0
-for p in "${PIDS[@]}"; do
-  kill -0 "$p" 2>/dev/null || { exit_status "$p"; log "process $p $EXIT_DESC during the runs"; DIED=1; KEEP_TMP=1; }
-done
+check_nodes_alive
 
 # --- 5. report ----------------------------------------------------------------------------------------------
 echo
@@ -231,24 +225,5 @@ EOF
 STATUS=$?
 set -e
 
-# Anything the Ferry nodes logged at WARN or ERROR while under load is worth a look (start-up noise is not).
-WARNS=""
-for f in "${NODE_LOGS[@]}"; do
-  WARNS+=$(tail -n +"$((LOG_MARK[$f] + 1))" "$f" | grep -E '^[0-9:.]+ (WARN|ERROR) ' | sed "s|^|$(basename "$f" .log): |" || true)
-  WARNS+=$'\n'
-done
-WARNS=$(printf '%s' "$WARNS" | sed '/^$/d')
-echo
-if [ -n "$WARNS" ]; then
-  echo "Ferry nodes logged $(printf '%s\n' "$WARNS" | wc -l) WARN/ERROR lines during the runs (first 10):"
-  printf '%s\n' "$WARNS" | head -n 10
-  KEEP_TMP=1
-else
-  echo "Ferry nodes logged no WARN/ERROR lines during the runs."
-fi
-if [ $STATUS -ne 0 ] || [ $KEEP_TMP -eq 1 ]; then
-  KEEP_TMP=1
-  echo "logs and raw results: $TMP"
-fi
-[ $DIED -eq 0 ] || STATUS=1
+node_report
 exit $STATUS

@@ -6,6 +6,9 @@ PIDS=()          # every long-running process we started, in start order
 CLIENT_PID=""    # the client run in progress, if any
 KEEP_TMP=0       # 1: keep $TMP at exit (set on failure, or by --keep)
 CLEANED=0
+NODE_LOGS=()     # the Ferry node logs that node_report reads (mark_node_logs)
+declare -A LOG_MARK
+DIED=0
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; KEEP_TMP=1; exit 1; }
@@ -170,6 +173,48 @@ wait_for_port() {
     [ "$(date +%s)" -ge "$deadline" ] && die "127.0.0.1:$port does not accept connections after ${timeout}s"
     sleep 0.2
   done
+}
+
+# mark_node_logs FILE...: the node logs to watch; what they hold so far is start-up (Hazelcast's CP-subsystem
+# notice, partition migrations while members join), which node_report leaves out.
+mark_node_logs() {
+  local f
+  NODE_LOGS=("$@")
+  for f in "$@"; do LOG_MARK[$f]=$(wc -l <"$f"); done
+}
+
+# Sets DIED=1 (and keeps the logs) when a process we started is gone: a crash would otherwise show only as
+# client errors.
+check_nodes_alive() {
+  local p
+  DIED=0
+  for p in "${PIDS[@]}"; do
+    kill -0 "$p" 2>/dev/null || { exit_status "$p"; log "process $p $EXIT_DESC during the runs"; DIED=1; KEEP_TMP=1; }
+  done
+}
+
+# After the runs: prints the WARN/ERROR lines the nodes logged since mark_node_logs (worth a look, so the logs are
+# kept), fails STATUS when a node died, and says where the logs are when they are kept.
+node_report() {
+  local f warns=""
+  for f in "${NODE_LOGS[@]}"; do
+    warns+=$(tail -n +"$((LOG_MARK[$f] + 1))" "$f" | grep -E '^[0-9:.]+ (WARN|ERROR) ' | sed "s|^|$(basename "$f" .log): |" || true)
+    warns+=$'\n'
+  done
+  warns=$(printf '%s' "$warns" | sed '/^$/d')
+  echo
+  if [ -n "$warns" ]; then
+    echo "Ferry nodes logged $(printf '%s\n' "$warns" | wc -l) WARN/ERROR lines during the runs (first 10):"
+    printf '%s\n' "$warns" | head -n 10
+    KEEP_TMP=1
+  else
+    echo "Ferry nodes logged no WARN/ERROR lines during the runs."
+  fi
+  if [ "$DIED" -ne 0 ]; then echo "FAIL: a Ferry process died during the runs (see above)"; STATUS=1; fi
+  if [ "$STATUS" -ne 0 ] || [ $KEEP_TMP -eq 1 ]; then
+    KEEP_TMP=1
+    echo "logs and raw results: $TMP"
+  fi
 }
 
 median() {

@@ -72,10 +72,8 @@ wait_for_port "$BALANCER_PID" "$MSG_PORT" 10 "$TMP/balancer.log"
 log "ready: balancer pid $BALANCER_PID, tcp frontend 127.0.0.1:$TCP_PORT, message frontend 127.0.0.1:$MSG_PORT," \
   "servers ${SERVER_PIDS[*]}"
 
-# Log lines up to here are start-up (Hazelcast's CP-subsystem notice, partition migrations while members join).
-NODE_LOGS=("$TMP/balancer.log" "$TMP/server1.log" "$TMP/server2.log" "$TMP/server3.log")
-declare -A LOG_MARK
-for f in "${NODE_LOGS[@]}"; do LOG_MARK[$f]=$(wc -l <"$f"); done
+# Log lines up to here are start-up.
+mark_node_logs "$TMP/balancer.log" "$TMP/server1.log" "$TMP/server2.log" "$TMP/server3.log"
 
 # --- 3./4. client runs --------------------------------------------------------------------------------------
 RESULTS="$TMP/results.jsonl"
@@ -141,11 +139,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 LOADAVG_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Every node should still be up; a crash would otherwise only show as client errors.
-DIED=0
-for p in "${PIDS[@]}"; do
-  kill -0 "$p" 2>/dev/null || { exit_status "$p"; log "process $p $EXIT_DESC during the runs"; DIED=1; KEEP_TMP=1; }
-done
+check_nodes_alive
 
 # --- 5. report ----------------------------------------------------------------------------------------------
 echo
@@ -226,24 +220,5 @@ EOF
 STATUS=$?
 set -e
 
-# Anything the Ferry nodes logged at WARN or ERROR while under load is worth a look (start-up noise is not).
-WARNS=""
-for f in "${NODE_LOGS[@]}"; do
-  WARNS+=$(tail -n +"$((LOG_MARK[$f] + 1))" "$f" | grep -E '^[0-9:.]+ (WARN|ERROR) ' | sed "s|^|$(basename "$f" .log): |" || true)
-  WARNS+=$'\n'
-done
-WARNS=$(printf '%s' "$WARNS" | sed '/^$/d')
-echo
-if [ -n "$WARNS" ]; then
-  echo "Ferry nodes logged $(printf '%s\n' "$WARNS" | wc -l) WARN/ERROR lines during the runs (first 10):"
-  printf '%s\n' "$WARNS" | head -n 10
-  KEEP_TMP=1
-else
-  echo "Ferry nodes logged no WARN/ERROR lines during the runs."
-fi
-if [ $DIED -ne 0 ]; then echo "FAIL: a Ferry process died during the runs (see above)"; STATUS=1; fi
-if [ $STATUS -ne 0 ] || [ $KEEP_TMP -eq 1 ]; then
-  KEEP_TMP=1
-  echo "logs and raw results: $TMP"
-fi
+node_report
 exit $STATUS

@@ -1,14 +1,11 @@
 package ferry;
 
+import ferry.MainRun.Result;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-
+import static ferry.MainRun.run;
+import static ferry.MainRun.oneErrorLine;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -17,41 +14,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * balancer is in {@code ferry.integration.AdminApiTest}.)
  */
 class CtlCliTest {
-
-  private record Result(int code, String out, String err) {
-  }
-
-  private static Result run(String... args) {
-    return assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-      PrintStream oldOut = System.out;
-      PrintStream oldErr = System.err;
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code;
-      try {
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        code = Main.run(args);
-      } finally {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-      }
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    });
-  }
-
-  private static String oneErrorLine(Result r, int code, String... fragments) {
-    assertThat(r.code()).as("exit code; stderr was: %s", r.err()).isEqualTo(code);
-    assertThat(r.out()).as("stdout").isEmpty();
-    String[] lines = r.err().split("\\R", -1);
-    assertThat(lines).as("stderr lines of: %s", r.err()).hasSize(2);
-    assertThat(lines[0]).startsWith("ferry: ");
-    for (String f : fragments) {
-      assertThat(lines[0]).contains(f);
-    }
-    return lines[0];
-  }
-
   @Test
   void ctlWithoutACommand() {
     oneErrorLine(run("--role", "ctl"), 2, "command is needed", "status", "drain NODE");

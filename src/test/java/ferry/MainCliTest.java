@@ -1,18 +1,15 @@
 package ferry;
 
+import ferry.MainRun.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
+import static ferry.MainRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * {@link Main#run} on bad input: exit code 2 and one line {@code ferry: ...} on stderr naming the key or flag.
@@ -24,43 +21,10 @@ class MainCliTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) {
-  }
-
-  private static Result run(String... args) {
-    return assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-      PrintStream oldOut = System.out;
-      PrintStream oldErr = System.err;
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code;
-      try {
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        code = Main.run(args);
-      } finally {
-        System.out.flush();
-        System.err.flush();
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-      }
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    });
-  }
-
   /** Exit 2, nothing on stdout, exactly one stderr line starting with "ferry: " and containing each fragment. */
   private static String assertUsageError(Result r, String... fragments) {
-    assertThat(r.code()).as("exit code; stderr was: %s", r.err()).isEqualTo(2);
-    assertThat(r.out()).as("stdout").isEmpty();
     assertThat(r.err()).as("stderr ends with a line break").endsWith(System.lineSeparator());
-    String[] lines = r.err().split("\\R", -1);
-    assertThat(lines).as("stderr lines of: %s", r.err()).hasSize(2); // one line, then "" after the final break
-    String line = lines[0];
-    assertThat(line).startsWith("ferry: ");
-    for (String f : fragments) {
-      assertThat(line).contains(f);
-    }
-    return line;
+    return MainRun.oneErrorLine(r, 2, fragments);
   }
 
   @Test

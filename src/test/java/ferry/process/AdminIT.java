@@ -29,25 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AdminIT {
   private static final String TOKEN = "it-secret-" + UUID.randomUUID();
-  private final List<NodeProcess> started = new ArrayList<>();
-  private final String cluster = "ferry-it-" + UUID.randomUUID().toString().substring(0, 8);
+  private final JarCluster cluster = new JarCluster(5931);
 
   @AfterEach
   void stopAll() {
-    started.forEach(NodeProcess::close);
-  }
-
-  private NodeProcess start(String name, String role, String... sets) {
-    List<String> args = new ArrayList<>(List.of("--role", role, "--set", "node.name=" + name,
-        "--set", "cluster.name=" + cluster, "--set", "cluster.port=5931",
-        "--set", "cluster.members=[\"127.0.0.1:5931-5940\"]"));
-    for (String s : sets) {
-      args.add("--set");
-      args.add(s);
-    }
-    NodeProcess p = NodeProcess.start(name, args);
-    started.add(p);
-    return p;
+    cluster.close();
   }
 
   private record Run(int code, String out, String err) {
@@ -74,8 +60,8 @@ class AdminIT {
   @Test
   void ctlStatusDrainAndMetricsThroughTheJar() throws Exception {
     int adminPort = TestPorts.free();
-    NodeProcess server = start("it-admin-server", "server");
-    NodeProcess balancer = start("it-admin-balancer", "balancer", "admin.port=" + adminPort, "admin.token=" + TOKEN,
+    NodeProcess server = cluster.start("it-admin-server", "server");
+    NodeProcess balancer = cluster.start("it-admin-balancer", "balancer", "admin.port=" + adminPort, "admin.token=" + TOKEN,
         "frontends.echo.port=" + TestPorts.free(), "frontends.whoami.port=" + TestPorts.free(),
         "frontends.lines.port=" + TestPorts.free());
     balancer.awaitLog("admin: listening on http://127.0.0.1:" + adminPort, Duration.ofSeconds(60));
@@ -115,7 +101,7 @@ class AdminIT {
   @Test
   void anAdminPortInUseIsAClearErrorAndExitCodeOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      NodeProcess balancer = start("it-admin-busy", "balancer", "admin.port=" + taken.getLocalPort(),
+      NodeProcess balancer = cluster.start("it-admin-busy", "balancer", "admin.port=" + taken.getLocalPort(),
           "frontends.echo.port=" + TestPorts.free(), "frontends.whoami.port=" + TestPorts.free(),
           "frontends.lines.port=" + TestPorts.free());
       assertThat(balancer.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
@@ -128,21 +114,18 @@ class AdminIT {
   /** Overrides, the hash ring and status know nodes by name; two live nodes with one name get a warning. */
   @Test
   void twoLiveNodesWithOneNameAreWarnedAbout() {
-    NodeProcess balancer = start("it-names-lb", "balancer", "admin.port=" + TestPorts.free(),
+    NodeProcess balancer = cluster.start("it-names-lb", "balancer", "admin.port=" + TestPorts.free(),
         "frontends.echo.port=" + TestPorts.free(), "frontends.whoami.port=" + TestPorts.free(),
         "frontends.lines.port=" + TestPorts.free());
-    start("it-twin", "server");
-    // The same node.name in a second JVM (its own log file).
-    NodeProcess twin = NodeProcess.start("it-twin-2", List.of("--role", "server", "--set", "node.name=it-twin",
-        "--set", "cluster.name=" + cluster, "--set", "cluster.port=5931",
-        "--set", "cluster.members=[\"127.0.0.1:5931-5940\"]"));
-    started.add(twin);
+    cluster.start("it-twin", "server");
+    // The same node.name in a second JVM (its own log file): the later --set node.name wins.
+    cluster.start("it-twin-2", "server", "node.name=it-twin");
     balancer.awaitLog("WARN .*node name it-twin is used by two live nodes", Duration.ofSeconds(60));
   }
 
   @Test
   void anOpenAdminHostWithoutATokenIsRefusedAtStart() throws Exception {
-    NodeProcess balancer = start("it-admin-open", "balancer", "admin.host=0.0.0.0");
+    NodeProcess balancer = cluster.start("it-admin-open", "balancer", "admin.host=0.0.0.0");
     assertThat(balancer.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
     assertThat(balancer.output()).contains("ferry: admin.token: missing");
   }

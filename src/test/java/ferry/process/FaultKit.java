@@ -428,20 +428,7 @@ final class FaultKit {
       List<NodeProcess> rev = new ArrayList<>(nodes.values());
       Collections.reverse(rev);
       all.addAll(rev);
-      // SIGTERM to all at once, then wait for each (NodeProcess.close kills what is left after 15 s)
-      List<Thread> ts = new ArrayList<>();
-      for (NodeProcess p : all) {
-        Thread t = new Thread(p::close);
-        t.start();
-        ts.add(t);
-      }
-      for (Thread t : ts) {
-        try {
-          t.join(30_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      NodeProcess.closeAll(all);
     }
   }
 

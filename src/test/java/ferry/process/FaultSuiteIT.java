@@ -275,9 +275,9 @@ class FaultSuiteIT {
     Files.createDirectories(dir);
     Path stop = dir.resolve("stop");
     String cp = Path.of(FreshProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    NodeProcess probeEcho = ns.start("h1", "S8-probe-echo", List.of(Netns.java(), "-cp", cp, FreshProbe.class.getName(), a1, "9000", "echo", "2",
+    NodeProcess probeEcho = ns.start("h1", "S8-probe-echo", List.of(NodeProcess.java(), "-cp", cp, FreshProbe.class.getName(), a1, "9000", "echo", "2",
         "5000", stop.toString(), dir.resolve("echo.txt").toString()));
-    NodeProcess probeWho = ns.start("h1", "S8-probe-who", List.of(Netns.java(), "-cp", cp, FreshProbe.class.getName(), a1, "9080", "whoami", "2",
+    NodeProcess probeWho = ns.start("h1", "S8-probe-who", List.of(NodeProcess.java(), "-cp", cp, FreshProbe.class.getName(), a1, "9080", "whoami", "2",
         "5000", stop.toString(), dir.resolve("who.txt").toString()));
     resources.add(() -> Files.writeString(stop, "stop")); // closed before the namespaces go
     // steady: every server answers whoami and nothing failed for 2 s (start-up health checks can flap)

@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,38 +21,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HungServerIT {
-  private final List<NodeProcess> started = new ArrayList<>();
   private final List<Long> stopped = new ArrayList<>();
-  private final String cluster = "ferry-it-hung-" + UUID.randomUUID().toString().substring(0, 8);
+  private final JarCluster cluster = new JarCluster(5951, "admin.enabled=false");
 
   @AfterEach
   void stopAll() throws Exception {
     for (long pid : stopped) {
-      signal("CONT", pid); // never leave a frozen process behind
+      FaultKit.signal("CONT", pid); // never leave a frozen process behind
     }
-    started.forEach(NodeProcess::close);
-  }
-
-  private NodeProcess start(String name, String role, String... sets) {
-    List<String> args = new ArrayList<>(List.of("--role", role, "--set", "node.name=" + name,
-        "--set", "cluster.name=" + cluster, "--set", "cluster.port=5951",
-        "--set", "cluster.members=[\"127.0.0.1:5951-5960\"]", "--set", "admin.enabled=false"));
-    for (String s : sets) {
-      args.add("--set");
-      args.add(s);
-    }
-    NodeProcess p = NodeProcess.start(name, args);
-    started.add(p);
-    return p;
+    cluster.close();
   }
 
   @Test
   void aFrozenServerIsOutOfRotationWithinThreeSecondsAndBackAfterItResumes() throws Exception {
     int echoPort = TestPorts.free();
-    NodeProcess a = start("hung-a", "server");
+    NodeProcess a = cluster.start("hung-a", "server");
     a.awaitLog("server hung-a up", Duration.ofSeconds(60));
-    NodeProcess b = start("hung-b", "server");
-    NodeProcess balancer = start("hung-balancer", "balancer", "frontends.echo.port=" + echoPort,
+    NodeProcess b = cluster.start("hung-b", "server");
+    NodeProcess balancer = cluster.start("hung-balancer", "balancer", "frontends.echo.port=" + echoPort,
         "frontends.whoami.port=" + TestPorts.free(), "frontends.lines.port=" + TestPorts.free());
     balancer.awaitLog("node joined: hung-a \\(server\\)", Duration.ofSeconds(60));
     // "(server)": the balancer's own "node joined: hung-balancer" line must not match
@@ -61,7 +46,7 @@ class HungServerIT {
     balancer.awaitLog("frontend echo: listening", Duration.ofSeconds(60));
 
     long frozeAt = System.nanoTime();
-    signal("STOP", b.pid());
+    FaultKit.signal("STOP", b.pid());
     stopped.add(b.pid());
     balancer.awaitLog("server hung-b/echo@\\S+ in pool echo is down", Duration.ofSeconds(10));
     long outMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozeAt);
@@ -71,7 +56,7 @@ class HungServerIT {
       assertThat(ServerCrashIT.echo(echoPort, "while-frozen-" + i)).isEqualTo("while-frozen-" + i);
     }
 
-    signal("CONT", b.pid());
+    FaultKit.signal("CONT", b.pid());
     stopped.remove(b.pid());
     long resumedAt = System.nanoTime();
     balancer.awaitLog("server hung-b/echo@\\S+ in pool echo is up again", Duration.ofSeconds(30));
@@ -87,19 +72,19 @@ class HungServerIT {
   @Test
   void aServerFrozenPastTheHeartbeatLimitRejoinsWithinThirtySeconds() throws Exception {
     int whoamiPort = TestPorts.free();
-    NodeProcess a = start("long-a", "server");
+    NodeProcess a = cluster.start("long-a", "server");
     a.awaitLog("server long-a up", Duration.ofSeconds(60));
-    NodeProcess b = start("long-b", "server");
-    NodeProcess balancer = start("long-balancer", "balancer", "frontends.echo.port=" + TestPorts.free(),
+    NodeProcess b = cluster.start("long-b", "server");
+    NodeProcess balancer = cluster.start("long-balancer", "balancer", "frontends.echo.port=" + TestPorts.free(),
         "frontends.whoami.port=" + whoamiPort, "frontends.lines.port=" + TestPorts.free());
     balancer.awaitLog("node joined: long-a \\(server\\)", Duration.ofSeconds(60));
     balancer.awaitLog("node joined: long-b \\(server\\)", Duration.ofSeconds(60));
     balancer.awaitLog("frontend whoami: listening", Duration.ofSeconds(60));
 
-    signal("STOP", b.pid());
+    FaultKit.signal("STOP", b.pid());
     stopped.add(b.pid());
     balancer.awaitLog("node left: long-b \\(server\\)", Duration.ofSeconds(30)); // ~10 s without heartbeats
-    signal("CONT", b.pid());
+    FaultKit.signal("CONT", b.pid());
     stopped.remove(b.pid());
     long resumedAt = System.nanoTime();
     balancer.awaitLog("(?s)node left: long-b \\(server\\).*node joined: long-b \\(server\\)", Duration.ofSeconds(30));
@@ -123,19 +108,6 @@ class HungServerIT {
       return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "";
-    }
-  }
-
-  static void signal(String sig, long pid) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
-    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-  }
-
-  static boolean accepts(int port) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 }

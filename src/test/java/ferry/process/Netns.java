@@ -78,30 +78,12 @@ final class Netns implements AutoCloseable {
 
   /** The built jar inside {@code host}, as NodeProcess runs it. */
   NodeProcess jar(String host, String name, List<String> args) {
-    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-jar", NodeProcess.JAR.toAbsolutePath().toString()));
-    cmd.addAll(args);
-    return start(host, name, cmd);
-  }
-
-  static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return start(host, name, NodeProcess.jarCommand(args));
   }
 
   @Override
   public void close() {
-    List<Thread> ts = new ArrayList<>();
-    for (NodeProcess p : procs) {
-      Thread t = new Thread(p::close);
-      t.start();
-      ts.add(t);
-    }
-    for (Thread t : ts) {
-      try {
-        t.join(30_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    NodeProcess.closeAll(procs);
     exec(script, prefix, List.of("down"));
   }
 

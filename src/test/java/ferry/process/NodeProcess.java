@@ -33,13 +33,39 @@ final class NodeProcess implements FaultKit.Run, AutoCloseable {
     try {
       Files.createDirectories(LOGS);
       Path log = LOGS.resolve(name + ".log");
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-jar", JAR.toString()));
-      cmd.addAll(args);
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process p = new ProcessBuilder(jarCommand(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       return new NodeProcess(name, log, p);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The command line that runs the built jar with {@code args}: this JVM's java, a 256 MB heap. */
+  static List<String> jarCommand(List<String> args) {
+    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-jar", JAR.toAbsolutePath().toString()));
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  /** This JVM's java executable. */
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Stops all of {@code procs} at once (SIGTERM, SIGKILL after 15 s each) and waits for them, 30 s at most each. */
+  static void closeAll(List<NodeProcess> procs) {
+    List<Thread> ts = new ArrayList<>();
+    for (NodeProcess p : procs) {
+      Thread t = new Thread(p::close);
+      t.start();
+      ts.add(t);
+    }
+    for (Thread t : ts) {
+      try {
+        t.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
