@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -38,9 +40,10 @@ public final class Registry {
 
   private final ClusterNode node;
   private final IMap<String, String> map;
-  private volatile long seq;
+  private final AtomicLong seq = new AtomicLong(); // bumped by announce and by the merge listener's thread
   private volatile Announcement last;
   private volatile boolean withdrawn;
+  private final List<Watch> watches = new CopyOnWriteArrayList<>();
 
   public Registry(ClusterNode node) {
     this.node = node;
@@ -50,22 +53,28 @@ public final class Registry {
 
   /** Publishes (or replaces) this node's announcement. */
   public Future<Void> announce(String name, String role, List<Announcement.Endpoint> services) {
-    Announcement a = new Announcement(node.nodeId(), name, role, ++seq, services);
+    Announcement a = new Announcement(node.nodeId(), name, role, seq.incrementAndGet(), services);
     last = a;
     return Future.fromCompletionStage(map.setAsync(node.nodeId(), a.toJson()), node.vertx().getOrCreateContext());
   }
 
   /**
    * After a split-brain merge (this node was cut off, say frozen past the heartbeat limit, and has rejoined) the
-   * others had dropped its entry: put it back, so balancers see the node again without a restart.
+   * others had dropped its entry: put it back, so balancers see the node again without a restart. And this node's
+   * watches had dropped the others, who never left and will not announce again: read the map once more.
    */
   private void reannounceAfterMerge() {
     node.hazelcast().getLifecycleService().addLifecycleListener(e -> {
-      Announcement a = last;
-      if (e.getState() == LifecycleEvent.LifecycleState.MERGED && a != null && !withdrawn) {
-        log.info("rejoined the cluster after a split; announcing again");
-        map.setAsync(node.nodeId(), new Announcement(a.nodeId(), a.node(), a.role(), ++seq, a.services()).toJson());
+      if (e.getState() != LifecycleEvent.LifecycleState.MERGED) {
+        return;
       }
+      Announcement a = last;
+      if (a != null && !withdrawn) {
+        log.info("rejoined the cluster after a split; announcing again");
+        Announcement again = new Announcement(a.nodeId(), a.node(), a.role(), seq.incrementAndGet(), a.services());
+        map.setAsync(node.nodeId(), again.toJson());
+      }
+      watches.forEach(Watch::readAll);
     });
   }
 
@@ -89,13 +98,9 @@ public final class Registry {
     Watch w = new Watch(context, onChange);
     map.addEntryListener(w, true);
     node.hazelcast().getCluster().addMembershipListener(w);
-    // Members and entries present before the listeners were added are read once, off the event loop.
-    return context.executeBlocking(() -> Map.copyOf(map))
-        .map(entries -> {
-          entries.forEach(w::apply);
-          w.publish();
-          return null;
-        });
+    watches.add(w);
+    // Members and entries present before the listeners were added are read once.
+    return w.readAll();
   }
 
   /** All mutable state is touched on {@link #context} only; Hazelcast threads hop there first. */
@@ -136,6 +141,16 @@ public final class Registry {
       String id = nodeIdOf(e.getMember());
       onContext(() -> known.remove(id));
       map.removeAsync(id); // a crashed node cannot withdraw itself; any watcher may tidy up
+    }
+
+    /** Reads every entry (off the event loop), then applies them on the context: newer ones win, as for events. */
+    Future<Void> readAll() {
+      return context.executeBlocking(() -> Map.copyOf(map))
+          .map(entries -> {
+            entries.forEach(this::apply);
+            publish();
+            return null;
+          });
     }
 
     void apply(String nodeId, String json) {

@@ -100,6 +100,37 @@ class HungServerIT {
     assertThat(answeredMs).as("back in rotation after SIGCONT (ms)").isLessThanOrEqualTo(30_000);
   }
 
+  /**
+   * A balancer frozen past the heartbeat limit (a long GC pause, say) is dropped too, and on SIGCONT it is a cluster
+   * of one whose view lost every server. After the merge it must read the servers' announcements again: they do
+   * not announce anew, having never left.
+   */
+  @Test
+  void aBalancerFrozenPastTheHeartbeatLimitFindsItsServersAgain() throws Exception {
+    int whoamiPort = TestPorts.free();
+    NodeProcess a = cluster.start("lbf-a", "server");
+    a.awaitLog("server lbf-a up", Duration.ofSeconds(60));
+    NodeProcess balancer = cluster.start("lbf-balancer", "balancer", "frontends.echo.port=" + TestPorts.free(),
+        "frontends.whoami.port=" + whoamiPort, "frontends.lines.port=" + TestPorts.free());
+    balancer.awaitLog("node joined: lbf-a \\(server\\)", Duration.ofSeconds(60));
+    balancer.awaitLog("frontend whoami: listening", Duration.ofSeconds(60));
+
+    FaultKit.signal("STOP", balancer.pid());
+    stopped.add(balancer.pid());
+    // The server runs no watch (admin off): Hazelcast's member list shows the balancer dropped, ~10 s on.
+    a.awaitLog("(?s)Members \\{size:2.*Members \\{size:1", Duration.ofSeconds(30));
+    FaultKit.signal("CONT", balancer.pid());
+    stopped.remove(balancer.pid());
+    long resumedAt = System.nanoTime();
+    balancer.awaitLog("(?s)node left: lbf-a \\(server\\).*node joined: lbf-a \\(server\\)", Duration.ofSeconds(30));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!whoami(whoamiPort).contains("\"server\":\"lbf-a\"")) {
+      assertThat(System.nanoTime()).as("lbf-a answers through the balancer again").isLessThan(deadline);
+    }
+    System.out.printf("balancer frozen past the heartbeat limit: routing again %d ms after SIGCONT%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumedAt));
+  }
+
   /** One whoami request over a fresh connection through the balancer; "" when it fails. */
   static String whoami(int port) {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
