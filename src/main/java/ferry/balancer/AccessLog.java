@@ -20,12 +20,12 @@ final class AccessLog {
    * @param end {@code client-closed}, {@code server-closed}, {@code connect-failed}, {@code no-server},
    *            {@code timeout}, {@code drained} or {@code rejected}
    */
-  static void session(String frontend, String client, PoolMember server, long startMillis, long connectMs,
+  static void session(String frontend, Object client, PoolMember server, long startMillis, long connectMs,
                       long durationMs, long bytesIn, long bytesOut, String end) {
-    if (log.isInfoEnabled()) {
+    if (log.isInfoEnabled()) { // nothing formatted when the access log is off
       log.info("{} frontend={} client={} server={} connect_ms={} duration_ms={} bytes_in={} bytes_out={} end={}",
-          Instant.ofEpochMilli(startMillis), frontend, client, server == null ? "-" : server.node() + "/"
-              + server.service() + "@" + server.address(), connectMs, durationMs, bytesIn, bytesOut, end);
+          Instant.ofEpochMilli(startMillis), frontend, client, server == null ? "-" : server, connectMs, durationMs,
+          bytesIn, bytesOut, end);
     }
   }
 }

@@ -70,6 +70,11 @@ final class Admission {
     }
   }
 
+  /** A waiter closed before its turn: its place goes at once, not at its queue timeout. */
+  synchronized void cancel(Waiter w) {
+    queue.remove(w);
+  }
+
   private void expire(Waiter w) {
     boolean expired;
     synchronized (this) {

@@ -155,9 +155,11 @@ public final class Frontend {
       bytesOut.add(relay.bytesOut());
       if (admitted) {
         admission.release();
+      } else {
+        admission.cancel(this);
       }
       String why = end != null ? end : relay.end() != null ? relay.end() : draining ? "drained" : "closed";
-      AccessLog.session(config.name(), String.valueOf(relay.client().remoteAddress()), server, startMillis,
+      AccessLog.session(config.name(), relay.client().remoteAddress(), server, startMillis,
           connectMs, (System.nanoTime() - startNanos) / 1_000_000, relay.bytesIn(), relay.bytesOut(), why);
     }
   }
@@ -258,17 +260,20 @@ public final class Frontend {
       s.end("rejected");
       return;
     }
-    // Each queueing sets a timer for the same deadline; the one that finds the session still queued ends it.
-    s.eventLoop().schedule(() -> {
-      boolean expired;
-      synchronized (serverQueue) {
-        expired = serverQueue.remove(s);
-      }
-      if (expired) {
-        serverQueueTimeouts.increment();
-        s.end("timeout");
-      }
-    }, left, TimeUnit.NANOSECONDS);
+    if (!requeue) {
+      // One timer for the deadline: it ends the session if still queued then; one out of the queue at that moment
+      // (woken to try) meets the deadline above when it comes back.
+      s.eventLoop().schedule(() -> {
+        boolean expired;
+        synchronized (serverQueue) {
+          expired = serverQueue.remove(s);
+        }
+        if (expired) {
+          serverQueueTimeouts.increment();
+          s.end("timeout");
+        }
+      }, left, TimeUnit.NANOSECONDS);
+    }
     scheduleRecheck(s.eventLoop());
   }
 

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,14 +49,10 @@ public final class Relay {
     this.openDirections = echo ? 1 : 2;
   }
 
-  /** Takes over an accepted Vert.x socket: reading stops until {@link #connect} gives it a destination. */
-  public static Relay adopt(NetSocket socket) {
-    return new Relay(socket, false);
-  }
-
   /**
-   * As {@link #adopt(NetSocket)}, closing the session when no byte went either way for {@code idleTimeoutMs}
-   * (0: never). One timer on the client side covers both directions: whatever the server sends, the client gets.
+   * Takes over an accepted Vert.x socket: reading stops until {@link #connect} gives it a destination. The session
+   * is closed when no byte went either way for {@code idleTimeoutMs} (0: never). One timer on the client side
+   * covers both directions: whatever the server sends, the client gets.
    */
   public static Relay adopt(NetSocket socket, long idleTimeoutMs) {
     Relay r = new Relay(socket, false);
@@ -149,11 +146,12 @@ public final class Relay {
     }
   }
 
+  /** Idle past the timeout; a session still waiting for its server (queued, connecting) ends as a refused one. */
   void idle() {
     if (end == null) {
       end = "timeout";
     }
-    close();
+    refuse();
   }
 
   /** Half-close: once everything already written to {@code out} is sent, send a FIN. */
@@ -215,7 +213,7 @@ public final class Relay {
       }
     });
     client.config().setAutoRead(true);
-    client.eventLoop().schedule(() -> client.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+    closeWithin(client, LINGER_MS);
   }
 
   private static void closeAfterFlush(Channel ch) {
@@ -225,7 +223,13 @@ public final class Relay {
     }
     ChannelFuture flushed = ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     if (!flushed.isDone()) {
-      ch.eventLoop().schedule(() -> ch.close(), LINGER_MS, TimeUnit.MILLISECONDS);
+      closeWithin(ch, LINGER_MS);
     }
+  }
+
+  /** Closes {@code ch} after {@code ms} unless it closes first (the timer goes with it, not kept for nothing). */
+  private static void closeWithin(Channel ch, long ms) {
+    ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> ch.close(), ms, TimeUnit.MILLISECONDS);
+    ch.closeFuture().addListener(f -> timer.cancel(false));
   }
 }

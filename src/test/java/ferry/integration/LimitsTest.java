@@ -43,7 +43,9 @@ class LimitsTest {
     balancer = cluster.balancer("lb",
         "frontends.limited={\"port\":" + TestPorts.free() + ",\"pool\":\"echo\",\"maxconn\":2,\"maxqueue\":1,\"queueTimeoutMs\":800}",
         "frontends.idle={\"port\":" + TestPorts.free() + ",\"pool\":\"echo\",\"idleTimeoutMs\":300}",
-        "frontends.capped={\"port\":" + TestPorts.free() + ",\"pool\":\"capped\",\"maxqueue\":1,\"queueTimeoutMs\":800}");
+        "frontends.capped={\"port\":" + TestPorts.free() + ",\"pool\":\"capped\",\"maxqueue\":1,\"queueTimeoutMs\":800}",
+        "frontends.impatient={\"port\":" + TestPorts.free() + ",\"pool\":\"echo\",\"maxconn\":1,\"maxqueue\":1,"
+            + "\"queueTimeoutMs\":20000,\"idleTimeoutMs\":500}");
     // Two servers of pool "capped" that take one connection each (from all balancers together).
     String capped = "services.capped={\"type\":\"echo\",\"pool\":\"capped\",\"maxconn\":1}";
     cluster.server("ls1", capped);
@@ -102,6 +104,53 @@ class LimitsTest {
     eventually(Duration.ofSeconds(5), "access log has the rejected and timed-out sessions", () ->
         lines().stream().anyMatch(l -> l.contains("frontend=limited") && l.contains("end=rejected"))
             && lines().stream().anyMatch(l -> l.contains("frontend=limited") && l.contains("end=timeout")));
+  }
+
+  /**
+   * The idle timeout of a connection still queued ends it like any refused one: a FIN, never a reset; and its place
+   * in the queue goes with it, not at its 20 s queue timeout.
+   */
+  @Test
+  void anIdleTimeoutWhileQueuedClosesWithAFinAndFreesItsPlace() throws Exception {
+    Frontend impatient = balancer.frontends().get("impatient");
+    try (Socket a = open("impatient")) {
+      assertThat(BalancerClusterTest.roundTrip(a, "a")).isEqualTo("a"); // admitted before the next one opens
+      try (Socket queued = open("impatient")) {
+        queued.getOutputStream().write("unread".getBytes()); // unread bytes: a plain close would send an RST
+        queued.setSoTimeout(100);
+        int got = -2;
+        for (int i = 0; i < 100 && got == -2; i++) { // at most ~10 s; a's round trips keep it from idling out
+          busy(a);
+          try {
+            got = queued.getInputStream().read();
+          } catch (SocketTimeoutException stillWaiting) {
+            // not idle long enough yet
+          }
+        }
+        assertThat(got).as("idle in the queue: closed with a FIN").isEqualTo(-1);
+      }
+      // Each poll is also a round trip on a, so that a never idles out: its slot freeing would empty the queue too.
+      eventually(Duration.ofSeconds(5), "its place in the queue freed", () -> busy(a) && impatient.queued() == 0);
+      try (Socket next = open("impatient")) {
+        next.getOutputStream().write('n');
+        eventually(Duration.ofSeconds(5), "the next one queued or rejected",
+            () -> busy(a) && (impatient.queued() == 1 || impatient.rejected() > 0));
+        assertThat(impatient.rejected()).as("queued, not rejected").isZero();
+        a.close();
+        assertThat(next.getInputStream().read()).as("admitted when the slot frees").isEqualTo('n');
+      }
+    }
+    assertThat(impatient.queueTimeouts()).isZero();
+  }
+
+  /** One round trip on {@code s}, which must succeed; true, for use inside a condition. */
+  private static boolean busy(Socket s) {
+    try {
+      assertThat(BalancerClusterTest.roundTrip(s, "b")).isEqualTo("b");
+      return true;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test
