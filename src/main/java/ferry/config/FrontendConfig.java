@@ -14,7 +14,9 @@ public record FrontendConfig(String name, String host, int port, String pool, St
   public static final List<String> ALGORITHMS = List.of("roundrobin", "leastconn", "p2c", "hash", "random");
   public static final List<String> CODECS = List.of("lines", "length");
   public static final List<String> SCOPES = List.of("cluster", "local");
-  private static final List<String> TCP_ONLY = List.of("connectTimeoutMs");
+  // The limits act on tcp sessions only: a message frontend is bounded per connection by maxInFlight instead.
+  private static final List<String> TCP_ONLY =
+      List.of("connectTimeoutMs", "maxconn", "maxqueue", "queueTimeoutMs", "idleTimeoutMs");
   private static final List<String> MESSAGE_ONLY = List.of("codec", "maxFrameBytes", "maxInFlight", "sticky", "requestTimeoutMs");
 
   /**

@@ -53,6 +53,8 @@ class ConfigErrorsTest {
     fails(balancer("frontends.lines.maxFrameBytes=\"big\""), "frontends.lines.maxFrameBytes", "expected an integer");
     fails(balancer("frontends.lines.sticky=1"), "frontends.lines.sticky", "true or false");
     fails(balancer("frontends.lines.connectTimeoutMs=5"), "frontends.lines.connectTimeoutMs", "only for mode tcp");
+    fails(balancer("frontends.lines.maxconn=5"), "frontends.lines.maxconn", "only for mode tcp");
+    fails(balancer("frontends.lines.idleTimeoutMs=5"), "frontends.lines.idleTimeoutMs", "only for mode tcp");
     fails(balancer("frontends.echo.codec=lines"), "frontends.echo.codec", "only for mode message");
     fails(balancer("frontends.echo.requestTimeoutMs=5"), "frontends.echo.requestTimeoutMs", "only for mode message");
   }
