@@ -67,14 +67,6 @@ public final class AdminServer {
     return this;
   }
 
-  public Router router() {
-    return router;
-  }
-
-  public Vertx vertx() {
-    return vertx;
-  }
-
   /** Binds {@code admin.host:admin.port}; a port in use fails with a message naming the address. */
   public Future<AdminServer> listen() {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))

@@ -2,7 +2,6 @@ package ferry.admin;
 
 import ferry.balancer.Balancer;
 import ferry.balancer.Frontend;
-import ferry.balancer.PoolMember;
 import ferry.balancer.Reloader;
 import ferry.cluster.ClusterNode;
 import ferry.config.FrontendConfig;
@@ -13,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -79,16 +77,11 @@ public final class BalancerAdmin {
     JsonArray empty = new JsonArray();
     for (Frontend f : b.frontends().values()) {
       FrontendConfig c = f.config();
-      if (usable(b, c).isEmpty()) {
+      if (b.pools().forFrontend(c).isEmpty()) {
         empty.add(new JsonObject().put("frontend", c.name()).put("pool", c.pool()));
       }
     }
     return empty.isEmpty() ? null : new JsonObject().put("reason", "a frontend's pool has no usable server")
         .put("empty", empty);
-  }
-
-  /** The servers a frontend may pick now: message mode sends to event-bus addresses, tcp to TCP addresses. */
-  private static List<PoolMember> usable(Balancer b, FrontendConfig c) {
-    return "message".equals(c.mode()) ? b.pools().messaging(c.pool()) : b.pools().usable(c.pool());
   }
 }

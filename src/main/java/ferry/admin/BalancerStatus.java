@@ -61,7 +61,7 @@ final class BalancerStatus {
   /** Every pool a server announces, plus every frontend's pool (an empty pool is worth seeing). */
   private static JsonObject pools(Balancer b) {
     Map<String, Announcement.Endpoint> announced = new HashMap<>();
-    b.live().forEach(a -> a.services().forEach(e -> announced.put(a.nodeId() + "/" + e.service(), e)));
+    b.live().forEach(a -> a.services().forEach(e -> announced.put(PoolMember.key(a.nodeId(), e.service()), e)));
     Map<String, NodeOverride> overrides = b.nodeOverrides();
     TreeSet<String> names = new TreeSet<>(b.pools().names());
     b.frontends().values().forEach(f -> names.add(f.config().pool()));
@@ -69,7 +69,7 @@ final class BalancerStatus {
     for (String pool : names) {
       JsonArray servers = new JsonArray();
       for (PoolMember m : b.pools().all(pool)) {
-        Announcement.Endpoint e = announced.get(m.nodeId() + "/" + m.service());
+        Announcement.Endpoint e = announced.get(m.key());
         NodeOverride o = overrides.get(m.node());
         servers.add(new JsonObject()
             .put("name", m.node()).put("nodeId", m.nodeId()).put("service", m.service()).put("address", m.address())

@@ -3,7 +3,6 @@ package ferry.admin;
 import ferry.cluster.Announcement;
 import ferry.cluster.ClusterNode;
 import ferry.cluster.Overrides;
-import ferry.cluster.Registry;
 import ferry.config.FerryConfig;
 import ferry.server.Server;
 import io.vertx.core.Future;
@@ -35,8 +34,8 @@ public final class ServerAdmin {
     long startedAt = System.nanoTime();
     ClusterNode node = server.node();
     AtomicReference<List<Announcement>> live = new AtomicReference<>(List.of());
-    // A watch of its own: the server's Registry only announces, it does not follow the cluster.
-    return new Registry(node).watch(node.vertx().getOrCreateContext(), live::set)
+    // The server itself only announces; its admin API follows the cluster too.
+    return server.registry().watch(node.vertx().getOrCreateContext(), live::set)
         .compose(v -> {
           AdminServer admin = new AdminServer(node.vertx(), config.admin());
           FerryMetrics.registerNode(node.meterRegistry(), node);

@@ -116,9 +116,8 @@ public final class Balancer {
           log.info("balancer {} up: cluster {} at {}, transport {}", config.node().name(), config.cluster().name(),
               node.clusterAddress(), node.vertx().isNativeTransportEnabled() ? "epoll" : "nio");
           for (FrontendConfig fc : config.frontends().values()) {
-            log.info("frontend {}: listening on {} ({}) -> pool {} ({}), {} servers now", fc.name(), fc.address(),
-                fc.isMessage() ? "message, " + fc.message().codec() : fc.mode(), fc.pool(), fc.algorithm(),
-                (fc.isMessage() ? pools.messaging(fc.pool()) : pools.usable(fc.pool())).size());
+            log.info("frontend {}: listening on {}, {} servers now", fc.name(), Reloader.describe(fc),
+                pools.forFrontend(fc).size());
           }
           reloader.watch();
         });

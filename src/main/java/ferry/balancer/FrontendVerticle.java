@@ -40,7 +40,13 @@ final class FrontendVerticle extends VerticleBase {
     } else {
       server = vertx.createNetServer(options).connectHandler(frontend::accept);
     }
-    return server.listen().onSuccess(s -> listening = true);
+    return server.listen()
+        .onSuccess(s -> listening = true)
+        .onFailure(err -> {
+          if (router != null) {
+            router.close(); // a failed bind (a reload onto a port in use) must not leave its departure watch behind
+          }
+        });
   }
 
   /**

@@ -56,6 +56,11 @@ public final class PoolMember {
 
   /** Identity across announcements: node and service. */
   public String key() {
+    return key(nodeId, service);
+  }
+
+  /** The key of the member for {@code service} of node {@code nodeId}. */
+  public static String key(String nodeId, String service) {
     return nodeId + "/" + service;
   }
 

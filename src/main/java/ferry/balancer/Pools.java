@@ -2,6 +2,7 @@ package ferry.balancer;
 
 import ferry.cluster.Announcement;
 import ferry.cluster.NodeOverride;
+import ferry.config.FrontendConfig;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +25,7 @@ public final class Pools {
   private volatile Map<String, List<PoolMember>> usable = Map.of();
   private volatile Map<String, List<PoolMember>> messaging = Map.of();
   private final List<Consumer<PoolMember>> departures = new CopyOnWriteArrayList<>();
-  // The two inputs of rebuild(), written and read on the registry's context only.
+  // The inputs of rebuild(), written and read on the registry's context only.
   private List<Announcement> announced = List.of();
   private Map<String, NodeOverride> overrides = Map.of();
   private Set<String> down = Set.of();
@@ -52,6 +53,11 @@ public final class Pools {
     return messaging.getOrDefault(pool, List.of());
   }
 
+  /** The servers {@code frontend} may pick now: event-bus addresses for message mode, TCP addresses for tcp. */
+  public List<PoolMember> forFrontend(FrontendConfig frontend) {
+    return frontend.isMessage() ? messaging(frontend.pool()) : usable(frontend.pool());
+  }
+
   /** Every announced server of {@code pool}, whatever its state. */
   public List<PoolMember> all(String pool) {
     return all.getOrDefault(pool, List.of());
@@ -63,7 +69,6 @@ public final class Pools {
     rebuild();
   }
 
-  /** The operators' cluster-wide overrides by node name; called on the same context as {@link #update}. */
   /** Servers this balancer's health checks find down (by member key); called on the same context. */
   void down(Set<String> keys) {
     down = keys;
@@ -85,6 +90,7 @@ public final class Pools {
     return down.contains(m.key());
   }
 
+  /** The operators' cluster-wide overrides by node name; called on the same context as {@link #update}. */
   void overrides(Map<String, NodeOverride> next) {
     overrides = next;
     rebuild();
@@ -104,7 +110,7 @@ public final class Pools {
       NodeOverride override = overrides.get(a.node());
       for (Announcement.Endpoint raw : a.services()) {
         Announcement.Endpoint e = effective(raw, override);
-        PoolMember old = previous.get(a.nodeId() + "/" + e.service());
+        PoolMember old = previous.get(PoolMember.key(a.nodeId(), e.service()));
         PoolMember m;
         if (old == null) {
           m = new PoolMember(a.nodeId(), a.node(), e);

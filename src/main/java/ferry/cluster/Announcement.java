@@ -18,6 +18,8 @@ public record Announcement(String nodeId, String node, String role, long seq, Li
    */
   public record Endpoint(String service, String type, String pool, String host, int port, String bus, int weight,
                          String state, int maxconn) {
+    /** The header of each request sent to {@code bus} that carries the client's address, for the service to see. */
+    public static final String CLIENT_HEADER = "ferry-client";
 
     public Endpoint(String service, String type, String pool, String host, int port, String bus, int weight,
                     String state) {

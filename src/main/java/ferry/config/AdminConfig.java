@@ -40,10 +40,6 @@ public record AdminConfig(boolean enabled, String host, int port, String token) 
     return new AdminConfig(enabled, host, port, token);
   }
 
-  public static AdminConfig off() {
-    return new AdminConfig(false, "127.0.0.1", DEFAULT_PORT, null);
-  }
-
   private static boolean isLoopback(String where, String host) {
     try {
       return InetAddress.getByName(host).isLoopbackAddress();

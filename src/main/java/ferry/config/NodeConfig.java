@@ -10,13 +10,18 @@ public record NodeConfig(String name, int eventLoops, long drainTimeoutMs) {
 
   private static final AtomicInteger IN_THIS_JVM = new AtomicInteger();
 
+  /** A node name: letters, digits, '.', '_' or '-' (it appears in URLs, logs and metric labels). */
+  public static boolean isName(String s) {
+    return s.matches("[A-Za-z0-9._-]+");
+  }
+
   static NodeConfig read(Role role, Section s) {
     NodeConfig n = new NodeConfig(
         s.string("name", defaultName(role)),
         s.integer("eventLoops", Runtime.getRuntime().availableProcessors(), 1, 1024),
         s.has("drainTimeout") ? Durations.parse(s.path("drainTimeout"), s.string("drainTimeout", null)).toMillis()
             : 30_000);
-    if (n.name.isBlank() || !n.name.matches("[A-Za-z0-9._-]+")) {
+    if (!isName(n.name)) {
       throw new ConfigException(s.path("name") + ": \"" + n.name + "\" must be letters, digits, '.', '_' or '-'");
     }
     s.done();

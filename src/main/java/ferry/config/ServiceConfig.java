@@ -48,11 +48,6 @@ public record ServiceConfig(String name, String type, String pool, String host, 
     return c;
   }
 
-  /** Whether this service answers message-mode requests (an external program speaks only TCP). */
-  public boolean answersMessages() {
-    return !type.equals("external");
-  }
-
   /** Whether this service has a TCP address for tcp-mode frontends. */
   public boolean hasTcp() {
     return !type.equals("java");

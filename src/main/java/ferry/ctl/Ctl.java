@@ -3,6 +3,7 @@ package ferry.ctl;
 import ferry.config.AdminConfig;
 import ferry.config.ConfigException;
 import ferry.config.HostPort;
+import ferry.config.NodeConfig;
 import ferry.config.ServiceConfig;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -101,7 +102,7 @@ public final class Ctl {
   }
 
   private static String nodeName(String s) {
-    if (!s.matches("[A-Za-z0-9._-]+")) {
+    if (!NodeConfig.isName(s)) {
       throw new ConfigException("ctl: \"" + s + "\" is not a node name (letters, digits, '.', '_' or '-')");
     }
     return s;

@@ -2,6 +2,7 @@ package ferry.server;
 
 import ferry.cluster.Announcement;
 import ferry.cluster.ClusterNode;
+import ferry.cluster.NodeOverride;
 import ferry.cluster.Registry;
 import ferry.config.FerryConfig;
 import ferry.config.ServiceConfig;
@@ -68,8 +69,7 @@ public final class Server {
    */
   private Future<Void> openService(ServiceConfig svc) {
     if (svc.type().equals("external")) {
-      endpoints.add(new Announcement.Endpoint(svc.name(), svc.type(), svc.pool(), svc.target().host(), svc.target().port(), null,
-          svc.weight(), "up", svc.maxconn()));
+      endpoints.add(endpoint(svc, svc.target().host(), svc.target().port(), null));
       return Future.succeededFuture();
     }
     int listenPort = svc.port() != 0 ? svc.port() : -(endpoints.size() + 1);
@@ -84,7 +84,6 @@ public final class Server {
           synchronized (instances) {
             instances.add(v);
           }
-          listeners.add(v);
           return v;
         }, new DeploymentOptions().setInstances(config.node().eventLoops()))
         .recover(err -> Future.failedFuture(new IllegalStateException("service " + svc.name() + ": cannot start"
@@ -93,15 +92,26 @@ public final class Server {
           int port;
           synchronized (instances) {
             port = instances.get(0).actualPort();
+            listeners.addAll(instances);
           }
-          endpoints.add(new Announcement.Endpoint(svc.name(), svc.type(), svc.pool(), svc.host(), port, bus, svc.weight(), "up",
-              svc.maxconn()));
+          endpoints.add(endpoint(svc, svc.host(), port, bus));
           return null;
         });
   }
 
+  /** What this node announces of {@code svc}: reachable at host:port (tcp) and at {@code bus} (message), up. */
+  private static Announcement.Endpoint endpoint(ServiceConfig svc, String host, int port, String bus) {
+    return new Announcement.Endpoint(svc.name(), svc.type(), svc.pool(), host, port, bus, svc.weight(), "up",
+        svc.maxconn());
+  }
+
   public ClusterNode node() {
     return node;
+  }
+
+  /** This node's registry: announces its services, and can follow the cluster's (the admin API watches it). */
+  public Registry registry() {
+    return registry;
   }
 
   public List<Announcement.Endpoint> endpoints() {
@@ -116,7 +126,7 @@ public final class Server {
    */
   public Future<Void> close() {
     List<Announcement.Endpoint> draining = endpoints.stream()
-        .map(e -> e.withState("draining"))
+        .map(e -> e.withState(NodeOverride.DRAINING))
         .toList();
     log.info("draining: no new connections; waiting up to {} ms for open sessions", config.node().drainTimeoutMs());
     long started = System.nanoTime();

@@ -1,5 +1,6 @@
 package ferry.server;
 
+import ferry.cluster.Announcement;
 import ferry.config.ServiceConfig;
 import ferry.net.Relay;
 import io.vertx.core.Future;
@@ -19,9 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code java} services, also answer message-mode requests on the node's own address for the service.
  */
 final class ServiceVerticle extends VerticleBase {
-  /** The header a balancer puts the client's address in. */
-  public static final String CLIENT_HEADER = "ferry-client";
-
   private final ServiceConfig service;
   private final String node;
   private final String bus;
@@ -109,7 +107,7 @@ final class ServiceVerticle extends VerticleBase {
 
   private void answer(MessageService handler, Message<Buffer> msg) {
     MessageService.RequestContext ctx = new MessageService.RequestContext(node, service.pool(), service.name(),
-        msg.headers().get(CLIENT_HEADER));
+        msg.headers().get(Announcement.Endpoint.CLIENT_HEADER));
     Future<Buffer> reply;
     try {
       reply = handler.handle(msg.body(), ctx);

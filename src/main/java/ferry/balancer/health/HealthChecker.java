@@ -9,11 +9,11 @@ import io.vertx.core.net.NetClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -34,7 +34,8 @@ public final class HealthChecker {
   private final Function<String, HealthConfig> configOfPool;
   private final Consumer<Set<String>> onChange;
   private final NetClient client;
-  private final Map<String, Check> checks = new HashMap<>();
+  // Written on the context; read by metrics scrapes on the admin server's thread too.
+  private final Map<String, Check> checks = new ConcurrentHashMap<>();
   private Supplier<Set<String>> downElsewhere = Set::of;
 
   public HealthChecker(Vertx vertx, Context context, Function<String, HealthConfig> configOfPool,
@@ -93,21 +94,6 @@ public final class HealthChecker {
   public double lastProbeMillis(PoolMember m) {
     Check c = checks.get(m.key());
     return c == null ? 0 : c.lastProbeMs;
-  }
-
-  /** Health detail for status pages: state, consecutive results, last error. */
-  public Map<String, Object> detail(PoolMember m) {
-    Check c = checks.get(m.key());
-    if (c == null) {
-      return Map.of();
-    }
-    Map<String, Object> d = new HashMap<>();
-    d.put("state", c.down ? "down" : "up");
-    d.put("check", c.type);
-    if (c.lastError != null) {
-      d.put("lastError", c.lastError);
-    }
-    return d;
   }
 
   public void close() {
@@ -199,9 +185,6 @@ public final class HealthChecker {
 
     void setDown(boolean nowDown, String why) {
       down = nowDown;
-      if (!nowDown && timer >= 0) {
-        backoffMs = 1000;
-      }
       if (nowDown) {
         log.warn("server {} in pool {} is down: {}", member, pool, why);
       } else {

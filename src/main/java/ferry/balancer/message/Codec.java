@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.nio.charset.StandardCharsets;
 
@@ -24,7 +25,7 @@ enum Codec {
     @Override
     ByteBuf frame(ByteBufAllocator alloc, Buffer reply) {
       ByteBuf out = alloc.buffer(reply.length() + 1);
-      out.writeBytes(reply.getBytes()).writeByte('\n');
+      bytesOf(reply, out).writeByte('\n');
       return out;
     }
 
@@ -44,7 +45,7 @@ enum Codec {
     @Override
     ByteBuf frame(ByteBufAllocator alloc, Buffer reply) {
       ByteBuf out = alloc.buffer(reply.length() + 4);
-      out.writeInt(reply.length()).writeBytes(reply.getBytes());
+      bytesOf(reply, out.writeInt(reply.length()));
       return out;
     }
 
@@ -68,6 +69,12 @@ enum Codec {
    * frame has no room for an error: such a connection is closed instead.
    */
   abstract boolean canReportErrors();
+
+  /** Appends {@code reply}'s bytes to {@code out} straight from its buffer (no intermediate byte[]); returns out. */
+  static ByteBuf bytesOf(Buffer reply, ByteBuf out) {
+    ByteBuf src = ((BufferInternal) reply).getByteBuf();
+    return out.writeBytes(src, src.readerIndex(), src.readableBytes());
+  }
 
   Buffer errorReply(String text) {
     return Buffer.buffer(("ERROR " + text).getBytes(StandardCharsets.UTF_8));

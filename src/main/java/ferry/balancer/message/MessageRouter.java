@@ -20,9 +20,6 @@ import java.util.Set;
  * server leaves, so that their requests to it are sent elsewhere at once, not when they time out.
  */
 public final class MessageRouter {
-  /** The header that carries the client's address to the server. */
-  public static final String CLIENT_HEADER = "ferry-client";
-
   private final Frontend frontend;
   private final ContextInternal context;
   private final EventBus bus;

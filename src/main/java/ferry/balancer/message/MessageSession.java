@@ -1,6 +1,7 @@
 package ferry.balancer.message;
 
 import ferry.balancer.PoolMember;
+import ferry.cluster.Announcement;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -70,13 +71,8 @@ final class MessageSession extends ChannelInboundHandlerAdapter {
     this.clientIp = remote.getAddress();
     this.client = remote.getAddress().getHostAddress() + ":" + remote.getPort();
     this.delivery = new DeliveryOptions().setSendTimeout(router.options().requestTimeoutMs())
-        .addHeader(MessageRouter.CLIENT_HEADER, client);
+        .addHeader(Announcement.Endpoint.CLIENT_HEADER, client);
     this.maxInFlight = router.options().maxInFlight();
-  }
-
-  /** Frames held by this session (sent, waiting, or answered but not yet written). */
-  int heldFrames() {
-    return held.size();
   }
 
   @Override
