@@ -36,7 +36,7 @@ import java.util.function.Supplier;
     description = "Ferry: a high-availability TCP load-balancing cluster on Vert.x and Hazelcast.",
     footer = {"", "Roles:",
         "  balancer  joins the cluster, discovers servers, serves the frontends of its config",
-        "  server    joins the cluster and announces its services (echo, whoami, external)",
+        "  server    joins the cluster and announces its services (echo, whoami, external, java)",
         "  client    interactive client, or load generator with --connections",
         "  ctl       operator CLI over a node's admin API: status, drain NODE, enable NODE, weight NODE N",
         "", "Defaults of each role are conf/<role>.json. --role ROLE --help shows that role's flags.",
@@ -52,7 +52,11 @@ public final class Main {
         --size BYTES                      payload of each request (64)
         --codec lines|length              frame requests for a message-mode frontend: lines (SIZE printable bytes + \\n)
                                           or length (4-byte big-endian length + payload); default raw bytes
-        --json                            last stdout line is a JSON summary""";
+        --json                            last stdout line is a JSON summary
+      Other client keys: connectTimeoutMs (2000)""";
+  /** The keys balancers and servers share. */
+  private static final String NODE_CLUSTER_HELP = "Node and cluster (balancer and server): "
+      + "node.{name,eventLoops,drainTimeout}, cluster.{name,host,port,portAutoIncrement,members,multicast}";
   static final String BALANCER_HELP = """
 
       Balancer: frontends.NAME.{host,port,pool,mode,algorithm,scope,connectTimeoutMs,retries,maxconn,maxqueue,
@@ -62,13 +66,15 @@ public final class Main {
       Admin API: admin.{enabled,host,port,token} (127.0.0.1:9090; a token is required off loopback, or FERRY_ADMIN_TOKEN);
       the dashboard is http://127.0.0.1:9090/
       Hot reload: with --config FILE, frontends follow the file (checked every reload.scanPeriodMs, 2000; 0 = off)
-      and POST /api/reload; other sections need a restart""";
+      and POST /api/reload; other sections need a restart
+      """ + NODE_CLUSTER_HELP;
   static final String SERVER_HELP = """
 
       Server: services.NAME.{type,pool,host,port,weight,maxconn} (type echo|whoami), {type:external,pool,target,
       weight,maxconn}, or {type:java,pool,class,weight}; maxconn: most tcp connections from all balancers (0 = none).
       Defaults: conf/server.json. Example: --set services.redis={"type":"external","pool":"redis","target":"127.0.0.1:6379"}
-      Admin API: off unless admin.port is set; admin.{enabled,host,port,token} as on a balancer""";
+      Admin API: off unless admin.port is set; admin.{enabled,host,port,token} as on a balancer
+      """ + NODE_CLUSTER_HELP;
 
   static final String CTL_HELP = """
 
